@@ -1,0 +1,16 @@
+/**
+ * Shared jest settings for every package: TypeScript through ts-jest (transpile only; `tsc`
+ * type-checks during build), tests in src/ next to the code or in test/.
+ * @type {import('jest').Config}
+ */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/src", "<rootDir>/test"].filter((p) =>
+    require("node:fs").existsSync(p.replace("<rootDir>", process.cwd())),
+  ),
+  testMatch: ["**/*.test.ts"],
+  transform: {
+    "^.+\\.ts$": ["ts-jest", { isolatedModules: true, tsconfig: { module: "commonjs", target: "ES2022", esModuleInterop: true, sourceMap: true } }],
+  },
+  testTimeout: 30000,
+};

@@ -1,0 +1,51 @@
+/**
+ * Flyte agents in TypeScript: write an agent by extending {@link AsyncAgent} or
+ * {@link SyncAgent}, export it with {@link definePlugin}, and serve it with `flyte-agent serve`
+ * (or {@link AgentServer} from code).
+ *
+ * @packageDocumentation
+ */
+
+// Writing agents
+export { AsyncAgent, SyncAgent, formatCategory, type Agent } from "./agent";
+export { definePlugin, isAgentPlugin, PLUGIN_TAG, type AgentPlugin, type PluginDefinition } from "./plugin";
+export {
+  Phase,
+  type TaskCategory,
+  type Resource,
+  type LogLink,
+  type JsonValue,
+  type AgentLogger,
+  type CallContext,
+  type CreateContext,
+  type ExecuteContext,
+  type TaskContext,
+  type MetricsContext,
+  type LogsContext,
+  type LogLine,
+  type LogsChunk,
+} from "./types";
+export { AgentError, TaskInputError, InvalidMetaError, AgentNotFoundError, ConfigurationError, isAgentError } from "./errors";
+export { jsonMetaCodec, expectMetaFields, MAX_RESOURCE_META_BYTES, type MetaCodec, type MetaFieldType } from "./meta";
+
+// Helpers
+export {
+  toLiteral,
+  toLiteralMap,
+  fromLiteral,
+  fromLiteralMap,
+  describeLiteralType,
+  DurationValue,
+  StructuredDatasetRef,
+  BlobRef,
+  type PlainValue,
+} from "./literals";
+export { isTerminalPhase, isSuccessPhase, phaseFromState, phaseName, stateForPhase } from "./phase";
+export { getSecret, requireSecret, registerSecretValue, redactSecrets, type SecretSourceOptions } from "./secrets";
+
+// Serving
+export { AgentRegistry, type RegisterOptions, type RegisteredAgent } from "./registry";
+export { AgentServer, DEFAULT_MAX_RECEIVE_BYTES, type AgentServerOptions, type TlsOptions } from "./server/agent-server";
+export { AgentMetrics, type Operation } from "./metrics";
+export { createLogger, silentLogger, type LoggerOptions } from "./logger";
+export { CORE_VERSION } from "./version";

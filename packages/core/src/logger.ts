@@ -1,0 +1,32 @@
+import pino, { type Logger } from "pino";
+import { redactSecrets } from "./secrets";
+
+/** Options of {@link createLogger}. */
+export interface LoggerOptions {
+  /** pino level. @default process.env.LOG_LEVEL ?? "info" */
+  level?: string;
+  /** Where lines go. @default stdout */
+  destination?: NodeJS.WritableStream;
+}
+
+/** A JSON logger (pino) that scrubs known secret values from every line. */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const level = options.level ?? process.env.LOG_LEVEL ?? "info";
+  const destination = options.destination ?? pino.destination({ dest: 1, sync: false });
+  return pino(
+    {
+      level,
+      base: { service: "flyte-agent" },
+      formatters: { level: (label) => ({ level: label }) },
+      hooks: {
+        streamWrite: (line) => redactSecrets(line),
+      },
+    },
+    destination,
+  );
+}
+
+/** A logger that drops everything (library use and tests). */
+export function silentLogger(): Logger {
+  return pino({ level: "silent" });
+}

@@ -1,0 +1,147 @@
+import { readFileSync } from "node:fs";
+import { Server, ServerCredentials } from "@grpc/grpc-js";
+import type { Server as HttpServer } from "node:http";
+import type { Logger } from "pino";
+import { service as services } from "@flyte-agent/flyteidl";
+import { AgentMetrics } from "../metrics";
+import type { AgentRegistry } from "../registry";
+import { silentLogger } from "../logger";
+import { asyncAgentService } from "./async-service";
+import { syncAgentService } from "./sync-service";
+import { agentMetadataService } from "./metadata-service";
+import { HealthReporter } from "./health";
+import { addReflection } from "./reflection";
+import { InFlight, type ServerEnv } from "./request-scope";
+import { withSafeDeserialize } from "./safe-deserialize";
+
+/** TLS settings of the gRPC listener. */
+export interface TlsOptions {
+  /** PEM certificate chain (contents, or a path with `certFile`). */
+  cert?: Buffer;
+  key?: Buffer;
+  certFile?: string;
+  keyFile?: string;
+  /** CA bundle for client certificates; when set, clients must present one (mutual TLS). */
+  clientCa?: Buffer;
+  clientCaFile?: string;
+}
+
+/** Options of {@link AgentServer}. */
+export interface AgentServerOptions {
+  registry: AgentRegistry;
+  /** @default silent */
+  logger?: Logger;
+  /** @default a new AgentMetrics */
+  metrics?: AgentMetrics;
+  /** Largest request accepted, in bytes. @default 128 MiB (grpc-js's default is 4 MiB) */
+  maxReceiveMessageBytes?: number;
+  /** Serve TLS (or mutual TLS) instead of plaintext. */
+  tls?: TlsOptions;
+  /** Add server reflection. @default true */
+  reflection?: boolean;
+}
+
+/** The default request size limit: well above CreateTask inputs propeller may send. */
+export const DEFAULT_MAX_RECEIVE_BYTES = 128 * 1024 * 1024;
+
+/**
+ * The agent gRPC server: AsyncAgentService, SyncAgentService, AgentMetadataService,
+ * grpc.health.v1.Health and server reflection, routing by task category to the registry.
+ */
+export class AgentServer {
+  readonly metrics: AgentMetrics;
+  readonly health = new HealthReporter();
+  private readonly grpcServer: Server;
+  private readonly env: ServerEnv;
+  private metricsServer: HttpServer | undefined;
+  private boundPort = 0;
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly options: AgentServerOptions) {
+    this.metrics = options.metrics ?? new AgentMetrics();
+    this.env = { metrics: this.metrics, log: options.logger ?? silentLogger(), inFlight: new InFlight() };
+    this.grpcServer = new Server({
+      "grpc.max_receive_message_length": options.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_BYTES,
+      "grpc.max_send_message_length": -1,
+    });
+    const { registry } = options;
+    this.grpcServer.addService(withSafeDeserialize(services.AsyncAgentServiceService), asyncAgentService(registry, this.env));
+    this.grpcServer.addService(withSafeDeserialize(services.SyncAgentServiceService), syncAgentService(registry, this.env));
+    this.grpcServer.addService(withSafeDeserialize(services.AgentMetadataServiceService), agentMetadataService(registry));
+    this.health.addTo(this.grpcServer);
+    if (options.reflection ?? true) addReflection(this.grpcServer);
+  }
+
+  /** The bound gRPC port (after {@link AgentServer.listen}). */
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /** Number of calls being served. */
+  get inFlight(): number {
+    return this.env.inFlight.size;
+  }
+
+  /**
+   * Binds the gRPC port (0 picks a free one), optionally the metrics port, and reports SERVING.
+   * @returns the bound gRPC port
+   */
+  async listen(port: number, host = "0.0.0.0", metricsPort?: number): Promise<number> {
+    const credentials = this.credentials();
+    const address = host.includes(":") && !host.startsWith("[") ? `[${host}]:${port}` : `${host}:${port}`;
+    this.boundPort = await new Promise<number>((resolve, reject) => {
+      this.grpcServer.bindAsync(address, credentials, (err, bound) => (err ? reject(err) : resolve(bound)));
+    });
+    if (metricsPort !== undefined && metricsPort >= 0) this.metricsServer = await this.metrics.listen(metricsPort, host);
+    this.health.setAll("SERVING");
+    return this.boundPort;
+  }
+
+  /** The bound metrics port, if metrics are served. */
+  get metricsPort(): number | undefined {
+    const addr = this.metricsServer?.address();
+    return typeof addr === "object" && addr ? addr.port : undefined;
+  }
+
+  /**
+   * Graceful stop: health turns NOT_SERVING, then (after `delayMs`, so load balancers notice)
+   * the listener stops taking calls, in-flight calls get `drainMs` to finish, and whatever is
+   * still running is aborted.
+   */
+  shutdown(options: { drainMs?: number; delayMs?: number } = {}): Promise<void> {
+    if (this.stopping) return this.stopping;
+    this.stopping = (async () => {
+      const drainMs = options.drainMs ?? 10_000;
+      this.health.setAll("NOT_SERVING");
+      if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
+      const drained = new Promise<void>((resolve) => this.grpcServer.tryShutdown(() => resolve()));
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), drainMs);
+      });
+      const result = await Promise.race([Promise.all([drained, this.env.inFlight.idle()]), timedOut]);
+      if (timer) clearTimeout(timer);
+      if (result === "timeout") {
+        this.env.log.warn({ inFlight: this.env.inFlight.size, drainMs }, "drain timeout passed; aborting in-flight calls");
+        this.env.inFlight.abortAll("server is shutting down");
+        this.grpcServer.forceShutdown();
+      }
+      if (this.metricsServer) {
+        const server = this.metricsServer;
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeAllConnections?.();
+      }
+    })();
+    return this.stopping;
+  }
+
+  private credentials(): ServerCredentials {
+    const tls = this.options.tls;
+    if (!tls) return ServerCredentials.createInsecure();
+    const cert = tls.cert ?? (tls.certFile ? readFileSync(tls.certFile) : undefined);
+    const key = tls.key ?? (tls.keyFile ? readFileSync(tls.keyFile) : undefined);
+    if (!cert || !key) throw new Error("TLS needs both a certificate and a private key");
+    const clientCa = tls.clientCa ?? (tls.clientCaFile ? readFileSync(tls.clientCaFile) : undefined);
+    return ServerCredentials.createSsl(clientCa ?? null, [{ cert_chain: cert, private_key: key }], clientCa !== undefined);
+  }
+}

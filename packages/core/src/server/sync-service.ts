@@ -1,0 +1,115 @@
+import { status as Status, type ServerDuplexStream } from "@grpc/grpc-js";
+import type { admin, core, service } from "@flyte-agent/flyteidl";
+import { AgentError, TaskInputError } from "../errors";
+import { isTerminalPhase, phaseName } from "../phase";
+import type { AgentRegistry } from "../registry";
+import { checkDecoded } from "./async-service";
+import { RequestScope, type ServerEnv } from "./request-scope";
+import { InvalidResourceError, toWireResource } from "./resource-wire";
+import { categoryOfTemplate, routeSync } from "./routing";
+import { REQUEST_BYTES, type Decoded } from "./safe-deserialize";
+
+type SyncCall = ServerDuplexStream<admin.ExecuteTaskSyncRequest, admin.ExecuteTaskSyncResponse>;
+
+/**
+ * Reads the client's side of ExecuteTaskSync: a header first, then the inputs message (propeller
+ * always sends one, possibly empty), then the end of the stream. Resolves once the inputs
+ * arrived or the client closed its side.
+ */
+function readRequest(call: SyncCall, signal: AbortSignal): Promise<{ header: admin.CreateRequestHeader; inputs: core.LiteralMap; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    let header: admin.CreateRequestHeader | undefined;
+    let bytes = 0;
+    const cleanup = () => {
+      call.off("data", onData);
+      call.off("end", onEnd);
+      call.off("error", onError);
+      signal.removeEventListener("abort", onAbort);
+    };
+    const fail = (err: unknown) => {
+      cleanup();
+      reject(err);
+    };
+    const onData = (msg: Decoded<admin.ExecuteTaskSyncRequest>) => {
+      try {
+        checkDecoded(msg, "ExecuteTaskSyncRequest");
+        bytes += msg[REQUEST_BYTES] ?? 0;
+        const part = msg.part;
+        if (!header) {
+          if (part?.$case !== "header") throw new TaskInputError("the first ExecuteTaskSync message must be the header");
+          header = part.value;
+          return;
+        }
+        if (part?.$case !== "inputs") throw new TaskInputError("after the header, ExecuteTaskSync expects one inputs message");
+        cleanup();
+        resolve({ header, inputs: part.value, bytes });
+      } catch (err) {
+        fail(err);
+      }
+    };
+    const onEnd = () => {
+      if (!header) return fail(new TaskInputError("ExecuteTaskSync stream ended without a header"));
+      cleanup();
+      resolve({ header, inputs: { literals: {} }, bytes });
+    };
+    const onError = (err: unknown) => fail(err);
+    const onAbort = () => fail(signal.reason);
+    call.on("data", onData);
+    call.on("end", onEnd);
+    call.on("error", onError);
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/** The SyncAgentService implementation: ExecuteTaskSync answers with exactly one header holding a terminal Resource. */
+export function syncAgentService(registry: AgentRegistry, env: ServerEnv): service.SyncAgentServiceServer {
+  return {
+    executeTaskSync(call: SyncCall) {
+      const scope = new RequestScope(env, "do", call);
+      scope
+        .run(async () => {
+          const { header, inputs, bytes } = await readRequest(call, scope.signal);
+          const category = categoryOfTemplate(header.template);
+          const agent = routeSync(registry, scope, category);
+          env.metrics.observeInputBytes(category.name, bytes);
+          const resource = await agent.do({
+            template: header.template!,
+            inputs,
+            outputPrefix: header.outputPrefix,
+            taskExecutionMetadata: header.taskExecutionMetadata,
+            maxDatasetSizeBytes: header.maxDatasetSizeBytes === 0n ? undefined : header.maxDatasetSizeBytes,
+            signal: scope.signal,
+            deadline: scope.deadline,
+            log: env.log.child({ agent: agent.name, operation: "do" }),
+          });
+          let wire: admin.Resource;
+          try {
+            wire = toWireResource(resource);
+          } catch (err) {
+            if (err instanceof InvalidResourceError) {
+              throw new AgentError(Status.INTERNAL, `agent "${agent.name}" returned an invalid Resource: ${err.message}`);
+            }
+            throw err;
+          }
+          if (!isTerminalPhase(wire.phase)) {
+            throw new AgentError(
+              Status.INTERNAL,
+              `agent "${agent.name}" returned phase ${phaseName(wire.phase)} from do; a sync agent must return a terminal phase`,
+            );
+          }
+          return wire;
+        })
+        .then(
+          (resource) => {
+            scope.finish(undefined);
+            call.write({ res: { $case: "header", value: { resource } } });
+            call.end();
+          },
+          (status) => {
+            scope.finish(status, status);
+            call.emit("error", status);
+          },
+        );
+    },
+  };
+}
