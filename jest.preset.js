@@ -5,12 +5,13 @@
  */
 module.exports = {
   testEnvironment: "node",
-  roots: ["<rootDir>/src", "<rootDir>/test"].filter((p) =>
-    require("node:fs").existsSync(p.replace("<rootDir>", process.cwd())),
-  ),
+  roots: ["<rootDir>/src", "<rootDir>/test"].filter((p) => require("node:fs").existsSync(p.replace("<rootDir>", process.cwd()))),
   testMatch: ["**/*.test.ts"],
   transform: {
-    "^.+\\.ts$": ["ts-jest", { isolatedModules: true, tsconfig: { module: "commonjs", target: "ES2022", esModuleInterop: true, sourceMap: true } }],
+    "^.+\\.ts$": [
+      "ts-jest",
+      { isolatedModules: true, tsconfig: { module: "commonjs", target: "ES2022", esModuleInterop: true, sourceMap: true } },
+    ],
   },
   testTimeout: 30000,
 };

@@ -49,3 +49,4 @@ export { AgentServer, DEFAULT_MAX_RECEIVE_BYTES, type AgentServerOptions, type T
 export { AgentMetrics, type Operation } from "./metrics";
 export { createLogger, silentLogger, type LoggerOptions } from "./logger";
 export { CORE_VERSION } from "./version";
+export * as flyteidl from "@flyte-agent/flyteidl";

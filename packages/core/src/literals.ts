@@ -128,7 +128,11 @@ export function toLiteral(value: PlainValue, type?: core.LiteralType): core.Lite
   if (t?.$case === "simple") return simpleLiteral(value, t.value);
   if (t?.$case === "collectionType") {
     if (!Array.isArray(value)) throw new TypeError(`expected a list, got ${describe(value)}`);
-    return { value: { $case: "collection", value: { literals: value.map((v) => toLiteral(v, t.value)) } }, hash: "", metadata: {} };
+    return {
+      value: { $case: "collection", value: { literals: value.map((v) => toLiteral(v, t.value)) } },
+      hash: "",
+      metadata: {},
+    };
   }
   if (t?.$case === "mapValueType") {
     if (!isPlainObject(value)) throw new TypeError(`expected a map, got ${describe(value)}`);
@@ -164,7 +168,8 @@ function untypedLiteral(value: PlainValue): core.Literal {
   if (typeof value === "string") return primitive({ $case: "stringValue", value });
   if (typeof value === "boolean") return primitive({ $case: "boolean", value });
   if (value instanceof Date) return primitive({ $case: "datetime", value: dateToTimestamp(value) });
-  if (value instanceof DurationValue) return primitive({ $case: "duration", value: { seconds: value.seconds, nanos: value.nanos } });
+  if (value instanceof DurationValue)
+    return primitive({ $case: "duration", value: { seconds: value.seconds, nanos: value.nanos } });
   if (value instanceof Uint8Array) return scalar({ $case: "binary", value: { value: Buffer.from(value), tag: "" } });
   if (value instanceof StructuredDatasetRef) return datasetLiteral(value);
   if (value instanceof BlobRef) return blobLiteral(value);
@@ -210,7 +215,8 @@ function simpleLiteral(value: PlainValue, simple: core.SimpleType): core.Literal
       return primitive({ $case: "datetime", value: dateToTimestamp(d) });
     }
     case S.DURATION: {
-      if (value instanceof DurationValue) return primitive({ $case: "duration", value: { seconds: value.seconds, nanos: value.nanos } });
+      if (value instanceof DurationValue)
+        return primitive({ $case: "duration", value: { seconds: value.seconds, nanos: value.nanos } });
       if (typeof value === "number") {
         const d = DurationValue.fromMillis(value * 1000);
         return primitive({ $case: "duration", value: { seconds: d.seconds, nanos: d.nanos } });

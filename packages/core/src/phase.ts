@@ -65,7 +65,10 @@ const STATE_TO_PHASE: ReadonlyMap<string, Phase> = new Map<string, Phase>([
  * @param extra - agent-specific names that win over the built-in table.
  */
 export function phaseFromState(state: string, extra?: Readonly<Record<string, Phase>>): Phase | undefined {
-  const key = state.trim().toLowerCase().replace(/[\s-]+/g, "_");
+  const key = state
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, "_");
   if (extra) {
     for (const [name, phase] of Object.entries(extra)) {
       if (name.toLowerCase() === key) return phase;

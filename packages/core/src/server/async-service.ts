@@ -28,16 +28,18 @@ export function serveUnary<TReq extends object, TRes>(
   work: (scope: RequestScope, req: Decoded<TReq>) => Promise<TRes>,
 ): void {
   const scope = new RequestScope(env, operation, call);
-  scope.run(() => work(scope, call.request as Decoded<TReq>)).then(
-    (res) => {
-      scope.finish(undefined);
-      callback(null, res);
-    },
-    (status) => {
-      scope.finish(status, status);
-      callback(status);
-    },
-  );
+  scope
+    .run(() => work(scope, call.request as Decoded<TReq>))
+    .then(
+      (res) => {
+        scope.finish(undefined);
+        callback(null, res);
+      },
+      (status) => {
+        scope.finish(status, status);
+        callback(status);
+      },
+    );
 }
 
 function wire(agentName: string, resource: Parameters<typeof toWireResource>[0]): admin.Resource {
@@ -81,7 +83,10 @@ export function asyncAgentService(registry: AgentRegistry, env: ServerEnv): serv
         });
         const resourceMeta = Buffer.from(agent.metaCodec.encode(meta));
         if (resourceMeta.length > 1024) {
-          env.log.warn({ agent: agent.name, bytes: resourceMeta.length }, "resource_meta is larger than 1 KiB; propeller stores it in etcd");
+          env.log.warn(
+            { agent: agent.name, bytes: resourceMeta.length },
+            "resource_meta is larger than 1 KiB; propeller stores it in etcd",
+          );
         }
         return { resourceMeta };
       });
@@ -195,7 +200,10 @@ export function asyncAgentService(registry: AgentRegistry, env: ServerEnv): serv
   };
 }
 
-function writeWithBackpressure(call: ServerWritableStream<unknown, admin.GetTaskLogsResponse>, msg: admin.GetTaskLogsResponse): Promise<void> {
+function writeWithBackpressure(
+  call: ServerWritableStream<unknown, admin.GetTaskLogsResponse>,
+  msg: admin.GetTaskLogsResponse,
+): Promise<void> {
   return new Promise((resolve) => {
     if (call.write(msg)) resolve();
     else call.once("drain", () => resolve());

@@ -135,7 +135,10 @@ export class RequestScope {
       return this.status(err.code, redactSecrets(err.message));
     }
     const who = this.agentName ? `agent "${this.agentName}"` : "agent";
-    return this.status(Status.INTERNAL, `${who} failed to ${this.operation.replace("_", " ")} ${this.category}: ${shortMessage(err)}`);
+    return this.status(
+      Status.INTERNAL,
+      `${who} failed to ${this.operation.replace("_", " ")} ${this.category}: ${shortMessage(err)}`,
+    );
   }
 
   private status(code: Status, details: string): StatusObject {
@@ -159,7 +162,10 @@ export class RequestScope {
     };
     if (code === Status.OK) this.env.log.info(line, "request");
     else if (code === Status.INTERNAL) {
-      this.env.log.error({ ...line, error: result?.details, cause: err instanceof Error ? err.name : undefined }, "request failed");
+      this.env.log.error(
+        { ...line, error: result?.details, cause: err instanceof Error ? err.name : undefined },
+        "request failed",
+      );
     } else this.env.log.warn({ ...line, error: result?.details }, "request failed");
   }
 }

@@ -16,7 +16,10 @@ type SyncCall = ServerDuplexStream<admin.ExecuteTaskSyncRequest, admin.ExecuteTa
  * always sends one, possibly empty), then the end of the stream. Resolves once the inputs
  * arrived or the client closed its side.
  */
-function readRequest(call: SyncCall, signal: AbortSignal): Promise<{ header: admin.CreateRequestHeader; inputs: core.LiteralMap; bytes: number }> {
+function readRequest(
+  call: SyncCall,
+  signal: AbortSignal,
+): Promise<{ header: admin.CreateRequestHeader; inputs: core.LiteralMap; bytes: number }> {
   return new Promise((resolve, reject) => {
     let header: admin.CreateRequestHeader | undefined;
     let bytes = 0;
