@@ -134,10 +134,11 @@ describe("AsyncAgentService", () => {
     await waitFor(() => faulty.aborted === before + 1);
     // A plugin that ignores its signal still cannot hold the call.
     await expectStatus(create({ template: template("faulty", 2, { mode: "ignore-signal" }) }, 200), status.DEADLINE_EXCEEDED);
-    expect(h.server.inFlight).toBe(0);
+    await waitFor(() => h.server.inFlight === 0);
   });
 
   it("aborts the plugin's work when the client cancels", async () => {
+    await waitFor(() => h.server.inFlight === 0);
     const before = faulty.aborted;
     const call = h.asyncClient.createTask(
       admin.CreateTaskRequest.fromPartial({ template: template("faulty", 2, { mode: "hang" }) }),
