@@ -10,7 +10,7 @@ module.exports = {
   transform: {
     "^.+\\.ts$": [
       "ts-jest",
-      { isolatedModules: true, tsconfig: { module: "commonjs", target: "ES2022", esModuleInterop: true, sourceMap: true } },
+      { tsconfig: { isolatedModules: true, module: "commonjs", target: "ES2022", esModuleInterop: true, sourceMap: true } },
     ],
   },
   testTimeout: 30000,
