@@ -33,13 +33,19 @@ describe("flyte-agent serve", () => {
     const address = `127.0.0.1:${p.port}`;
     const insecure = grpc.credentials.createInsecure();
     expect(await checkHealth(address)).toBe("SERVING");
-    for (const s of ["flyteidl.service.AsyncAgentService", "flyteidl.service.SyncAgentService", "flyteidl.service.AgentMetadataService"]) {
+    for (const s of [
+      "flyteidl.service.AsyncAgentService",
+      "flyteidl.service.SyncAgentService",
+      "flyteidl.service.AgentMetadataService",
+    ]) {
       expect(await checkHealth(address, s)).toBe("SERVING");
     }
     const agents = await listAgents(address, insecure);
     expect(agents.map((a) => a.name).sort()).toEqual(["Instant Agent", "Slow Agent"]);
     const services = await listServices(address);
-    expect(services).toEqual(expect.arrayContaining(["flyteidl.service.AsyncAgentService", "flyteidl.service.AgentMetadataService"]));
+    expect(services).toEqual(
+      expect.arrayContaining(["flyteidl.service.AsyncAgentService", "flyteidl.service.AgentMetadataService"]),
+    );
 
     const client = new flyteidl.service.AsyncAgentServiceClient(address, insecure);
     await new Promise((resolve, reject) =>
@@ -88,11 +94,20 @@ describe("flyte-agent serve", () => {
       expect(await checkHealth(address, "", tls)).toBe("SERVING");
       expect((await listAgents(address, tls)).length).toBe(2);
       expect(await listServices(address, tls)).toContain("flyteidl.service.SyncAgentService");
-      await expect(listAgents(address, grpc.credentials.createInsecure())).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+      await expect(listAgents(address, grpc.credentials.createInsecure())).rejects.toMatchObject({
+        code: grpc.status.UNAVAILABLE,
+      });
     });
 
     it("requires a client certificate with --tls-client-ca (mutual TLS)", async () => {
-      const p = await serve(["--tls-cert", certs.serverCertFile, "--tls-key", certs.serverKeyFile, "--tls-client-ca", certs.caCertFile]);
+      const p = await serve([
+        "--tls-cert",
+        certs.serverCertFile,
+        "--tls-key",
+        certs.serverKeyFile,
+        "--tls-client-ca",
+        certs.caCertFile,
+      ]);
       const address = `127.0.0.1:${p.port}`;
       const mtls = grpc.credentials.createSsl(certs.caCert, certs.clientKey, certs.clientCert);
       expect(await checkHealth(address, "", mtls)).toBe("SERVING");
