@@ -1,11 +1,13 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { isAgentPlugin, type AgentPlugin } from "./plugin";
+import { dirname, join, relative, resolve, isAbsolute } from "node:path";
+import { type AgentPlugin, isAgentPlugin } from "./plugin";
+import { CORE_VERSION } from "./version";
 
 /** A plugin package found on disk. */
 export interface DiscoveredPackage {
-  /** npm package name. */
+  /** npm package name (or the path, for a module given with `--modules`). */
   readonly name: string;
+  /** Version from the package's package.json ("" for a module given by path). */
   readonly version: string;
   /** Absolute path of the package directory. */
   readonly dir: string;
@@ -13,22 +15,33 @@ export interface DiscoveredPackage {
   readonly entry: string;
 }
 
+/** A plugin package that was loaded. */
+export type LoadedOk = DiscoveredPackage & { readonly ok: true; readonly plugin: AgentPlugin };
+/** A plugin package that failed to load, with a one-line reason. */
+export type LoadFailure = DiscoveredPackage & { readonly ok: false; readonly error: string };
 /** A plugin package that was loaded, or failed to load. */
-export type LoadedPackage =
-  | (DiscoveredPackage & { readonly ok: true; readonly plugin: AgentPlugin })
-  | (DiscoveredPackage & { readonly ok: false; readonly error: string });
+export type LoadedPackage = LoadedOk | LoadFailure;
 
 interface PackageJson {
-  name?: string;
-  version?: string;
-  flyteAgent?: { plugin?: string };
+  name?: unknown;
+  version?: unknown;
+  flyteAgent?: { plugin?: unknown };
 }
 
 function readPackageJson(dir: string): PackageJson | undefined {
   try {
-    return JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as PackageJson;
+    const parsed: unknown = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    return typeof parsed === "object" && parsed !== null ? (parsed as PackageJson) : undefined;
   } catch {
     return undefined;
+  }
+}
+
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir).sort();
+  } catch {
+    return [];
   }
 }
 
@@ -47,34 +60,23 @@ export function nodeModulesChain(start: string): string[] {
 
 /**
  * Finds installed plugin packages: every package in the given node_modules directories (and
- * their `@scope/` folders) whose package.json has a `flyteAgent.plugin` entry. The first
- * occurrence of a package name wins, as in Node's resolution.
+ * their `@scope/` folders) whose package.json has a string `flyteAgent.plugin` entry pointing
+ * inside the package. The first occurrence of a package name wins, as in Node's resolution.
  */
 export function findPluginPackages(nodeModulesDirs: readonly string[]): DiscoveredPackage[] {
   const found = new Map<string, DiscoveredPackage>();
   const consider = (dir: string) => {
     const pkg = readPackageJson(dir);
     const entry = pkg?.flyteAgent?.plugin;
-    if (!pkg?.name || typeof entry !== "string" || found.has(pkg.name)) return;
-    found.set(pkg.name, { name: pkg.name, version: pkg.version ?? "0.0.0", dir, entry: resolve(dir, entry) });
+    if (typeof pkg?.name !== "string" || typeof entry !== "string" || found.has(pkg.name)) return;
+    const version = typeof pkg.version === "string" ? pkg.version : "0.0.0";
+    found.set(pkg.name, { name: pkg.name, version, dir, entry: resolve(dir, entry) });
   };
   for (const nm of nodeModulesDirs) {
-    let names: string[];
-    try {
-      names = readdirSync(nm);
-    } catch {
-      continue;
-    }
-    for (const name of names.sort()) {
+    for (const name of listDir(nm)) {
       if (name.startsWith(".")) continue;
       if (name.startsWith("@")) {
-        let scoped: string[] = [];
-        try {
-          scoped = readdirSync(join(nm, name));
-        } catch {
-          // not a directory
-        }
-        for (const s of scoped.sort()) consider(join(nm, name, s));
+        for (const s of listDir(join(nm, name))) consider(join(nm, name, s));
       } else {
         consider(join(nm, name));
       }
@@ -83,25 +85,76 @@ export function findPluginPackages(nodeModulesDirs: readonly string[]): Discover
   return [...found.values()];
 }
 
-/** Loads a plugin module and checks its default export carries the plugin tag. */
-export function loadPluginModule(entry: string): AgentPlugin {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const mod = require(entry) as { default?: unknown };
-  const candidate = mod && typeof mod === "object" && "default" in mod ? mod.default : mod;
-  if (!isAgentPlugin(candidate)) {
-    throw new Error("its default export is not a plugin (wrap the agents in definePlugin)");
+const parseVersion = (version: string): [number, number] | undefined => {
+  const m = /^v?(\d+)\.(\d+)\./.exec(version.trim());
+  return m ? [Number(m[1]), Number(m[2])] : undefined;
+};
+
+/**
+ * Why a plugin built against core `pluginCore` cannot run on core `serverCore`, or undefined
+ * when it can. The major versions must match; for 0.x versions the minor must match too
+ * (semver: a 0.x minor release may break).
+ */
+export function coreIncompatibility(pluginCore: unknown, serverCore: string = CORE_VERSION): string | undefined {
+  if (typeof pluginCore !== "string" || pluginCore.length === 0) {
+    return `it does not say which @flyte-agent/core it was built with (rebuild it with @flyte-agent/core ${serverCore})`;
   }
+  const p = parseVersion(pluginCore);
+  const s = parseVersion(serverCore);
+  if (!p || !s) return `its core version "${pluginCore}" is not a semver version`;
+  const same = p[0] === s[0] && (p[0] !== 0 || p[1] === s[1]);
+  if (same) return undefined;
+  const wanted = s[0] === 0 ? `0.${s[1]}.x` : `${s[0]}.x`;
+  return `it was built for @flyte-agent/core ${pluginCore}, but this server runs ${serverCore} (needs ${wanted}); install a version of the plugin built for core ${wanted}`;
+}
+
+/**
+ * Loads a plugin module and checks it: the default export carries the plugin tag and was
+ * built against a compatible core. Throws an Error with a one-line reason otherwise.
+ */
+export function loadPluginModule(entry: string, serverCore: string = CORE_VERSION): AgentPlugin {
+  // Plugins are CommonJS packages found at run time; a static import is impossible here.
+  const mod: unknown = require(entry);
+  const candidate = typeof mod === "object" && mod !== null && "default" in mod ? (mod as { default: unknown }).default : mod;
+  if (!isAgentPlugin(candidate)) {
+    throw new Error("its default export is not a plugin (export default definePlugin({ agents: [...] }))");
+  }
+  const incompatible = coreIncompatibility(candidate.coreVersion, serverCore);
+  if (incompatible) throw new Error(incompatible);
+  if (!Array.isArray(candidate.agents)) throw new Error("its plugin has no agents list");
   return candidate;
 }
 
+const firstLine = (err: unknown): string => {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.split("\n", 1)[0] || "unknown error";
+};
+
+/** Loads one package, turning any failure into a {@link LoadFailure} with its reason. */
+export function loadPackage(p: DiscoveredPackage, serverCore: string = CORE_VERSION): LoadedPackage {
+  const rel = relative(p.dir, p.entry);
+  if (rel.startsWith("..") || isAbsolute(rel)) {
+    return { ...p, ok: false, error: `its flyteAgent.plugin entry points outside the package (${p.entry})` };
+  }
+  try {
+    return { ...p, ok: true, plugin: loadPluginModule(p.entry, serverCore) };
+  } catch (err) {
+    return { ...p, ok: false, error: firstLine(err) };
+  }
+}
+
 /** Loads every package, catching each failure with its reason. */
-export function loadPackages(packages: readonly DiscoveredPackage[]): LoadedPackage[] {
-  return packages.map((p) => {
-    try {
-      return { ...p, ok: true as const, plugin: loadPluginModule(p.entry) };
-    } catch (err) {
-      const reason = err instanceof Error ? err.message.split("\n", 1)[0] : String(err);
-      return { ...p, ok: false as const, error: reason ?? "unknown error" };
-    }
-  });
+export function loadPackages(packages: readonly DiscoveredPackage[], serverCore: string = CORE_VERSION): LoadedPackage[] {
+  return packages.map((p) => loadPackage(p, serverCore));
+}
+
+/** Loads a plugin module given by path (`--modules`); the failure reason is kept like a package's. */
+export function loadModuleByPath(path: string, cwd: string, serverCore: string = CORE_VERSION): LoadedPackage {
+  const entry = resolve(cwd, path);
+  const base: DiscoveredPackage = { name: path, version: "", dir: dirname(entry), entry };
+  try {
+    return { ...base, ok: true, plugin: loadPluginModule(require.resolve(entry), serverCore) };
+  } catch (err) {
+    return { ...base, ok: false, error: firstLine(err) };
+  }
 }

@@ -1,63 +1,138 @@
-import { resolve } from "node:path";
-import { AgentRegistry } from "../registry";
+import {
+  findPluginPackages,
+  type LoadedOk,
+  type LoadedPackage,
+  type LoadFailure,
+  loadModuleByPath,
+  loadPackages,
+  nodeModulesChain,
+} from "../discovery";
 import { ConfigurationError } from "../errors";
-import { findPluginPackages, loadPackages, loadPluginModule, nodeModulesChain, type LoadedPackage } from "../discovery";
+import { AgentRegistry } from "../registry";
+import { CORE_VERSION } from "../version";
 
-/** Which plugins to serve. */
+/** Which plugins to serve. Every field falls back to an environment variable, then a default. */
 export interface PluginSelection {
-  /** Only these package names. */
+  /** Only these package names. @default env FLYTE_AGENT_INCLUDE (comma-separated), else every package */
   include?: string[];
-  /** Not these package names. */
+  /** Not these package names. @default env FLYTE_AGENT_EXCLUDE (comma-separated), else none */
   exclude?: string[];
-  /** Extra plugin modules to load by path. */
+  /** Extra plugin modules to load by path. @default env FLYTE_AGENT_MODULES (comma-separated), else none */
   modules?: string[];
-  /** Fail when a package cannot be loaded. */
+  /** Fail when a plugin cannot be loaded. @default env FLYTE_AGENT_STRICT === "true" */
   strict?: boolean;
-  /** Where to look for node_modules. @default process.cwd() */
+  /** Where to look for node_modules and resolve `modules` from. @default process.cwd() */
   cwd?: string;
+  /**
+   * node_modules directories to scan.
+   * @default the node_modules chain above `cwd`, then the one above this copy of core
+   */
+  nodeModules?: readonly string[];
+  /** The core version plugins are checked against. @default CORE_VERSION */
+  coreVersion?: string;
 }
 
-const listFromEnv = (name: string): string[] | undefined =>
-  process.env[name]
-    ?.split(",")
+/** What discovery found: every plugin that loaded and every one that did not, with the reason. */
+export interface PluginDiscovery {
+  /** Every plugin considered, in discovery order (packages, then `modules`). */
+  readonly loaded: LoadedPackage[];
+  /** The ones that failed, each with a one-line reason. */
+  readonly problems: LoadFailure[];
+}
+
+/** The registry built from discovered plugins, with what was found. */
+export interface PluginRegistryResult extends PluginDiscovery {
+  readonly registry: AgentRegistry;
+}
+
+const listFromEnv = (name: string): string[] | undefined => {
+  const value = process.env[name];
+  if (value === undefined || value.trim() === "") return undefined;
+  return value
+    .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
+};
+
+/** "plugin @scope/name@1.2.3 failed to load: reason" */
+export const describeProblem = (p: LoadFailure): string =>
+  `plugin ${p.version ? `${p.name}@${p.version}` : p.name} failed to load: ${p.error}`;
+
+/** "@scope/name@1.2.3", or just the name for a module given by path. */
+export const packageLabel = (p: { name: string; version: string }): string => (p.version ? `${p.name}@${p.version}` : p.name);
+
+const failure = (p: LoadedPackage, error: string): LoadFailure => ({
+  name: p.name,
+  version: p.version,
+  dir: p.dir,
+  entry: p.entry,
+  ok: false,
+  error,
+});
+
+/** A plugin whose own agents are invalid or claim one category twice fails alone. */
+function checkOwnAgents(p: LoadedOk): LoadedPackage {
+  const own = new AgentRegistry();
+  try {
+    for (const agent of p.plugin.agents) own.register(agent, { source: packageLabel(p) });
+  } catch (err) {
+    return failure(p, err instanceof Error ? err.message : String(err));
+  }
+  return p;
+}
 
 /**
- * Discovers installed plugin packages, applies include/exclude, loads them and registers their
- * agents. Packages that fail to load are returned as problems (or thrown with `strict`).
+ * Finds and loads plugins: scans node_modules for packages marked `flyteAgent.plugin`,
+ * applies include/exclude, loads each (checking the tag and the core version) and the extra
+ * `modules`. A plugin that fails is reported with its reason; with `strict` any failure throws
+ * a {@link ConfigurationError} listing them all.
  */
-export function buildRegistry(selection: PluginSelection = {}): {
-  registry: AgentRegistry;
-  loaded: LoadedPackage[];
-  problems: Extract<LoadedPackage, { ok: false }>[];
-} {
+export function discoverPlugins(selection: PluginSelection = {}): PluginDiscovery {
   const include = selection.include ?? listFromEnv("FLYTE_AGENT_INCLUDE");
   const exclude = selection.exclude ?? listFromEnv("FLYTE_AGENT_EXCLUDE") ?? [];
   const modules = selection.modules ?? listFromEnv("FLYTE_AGENT_MODULES") ?? [];
   const strict = selection.strict ?? process.env.FLYTE_AGENT_STRICT === "true";
   const cwd = selection.cwd ?? process.cwd();
+  const coreVersion = selection.coreVersion ?? CORE_VERSION;
+  const dirs = selection.nodeModules ?? [...nodeModulesChain(cwd), ...nodeModulesChain(__dirname)];
 
-  let packages = findPluginPackages([...nodeModulesChain(cwd), ...nodeModulesChain(__dirname)]);
+  let packages = findPluginPackages(dirs);
+  const missing = (include ?? []).filter((name) => !packages.some((p) => p.name === name));
   if (include) packages = packages.filter((p) => include.includes(p.name));
   packages = packages.filter((p) => !exclude.includes(p.name));
-  const loaded = loadPackages(packages);
-  for (const m of modules) {
-    const entry = resolve(cwd, m);
-    try {
-      loaded.push({ name: m, version: "", dir: entry, entry, ok: true, plugin: loadPluginModule(entry) });
-    } catch (err) {
-      loaded.push({ name: m, version: "", dir: entry, entry, ok: false, error: (err as Error).message.split("\n", 1)[0] ?? "" });
-    }
-  }
-  const problems = loaded.filter((p): p is Extract<LoadedPackage, { ok: false }> => !p.ok);
+
+  const loaded: LoadedPackage[] = [
+    ...missing.map(
+      (name): LoadFailure => ({
+        name,
+        version: "",
+        dir: "",
+        entry: "",
+        ok: false,
+        error: "it was asked for with --include / FLYTE_AGENT_INCLUDE but no installed package of that name is a plugin",
+      }),
+    ),
+    ...loadPackages(packages, coreVersion),
+    ...modules.map((m) => loadModuleByPath(m, cwd, coreVersion)),
+  ].map((p) => (p.ok ? checkOwnAgents(p) : p));
+
+  const problems = loaded.filter((p): p is LoadFailure => !p.ok);
   if (strict && problems.length > 0) {
-    throw new ConfigurationError(problems.map((p) => `plugin ${p.name} failed to load: ${p.error}`).join("; "));
+    throw new ConfigurationError(`${problems.map(describeProblem).join("; ")} (strict mode: not starting)`);
   }
+  return { loaded, problems };
+}
+
+/**
+ * Discovers plugins (see {@link discoverPlugins}) and registers their agents. Two plugins
+ * claiming one task category throw a {@link ConfigurationError} naming both packages.
+ */
+export function buildRegistry(selection: PluginSelection = {}): PluginRegistryResult {
+  const { loaded, problems } = discoverPlugins(selection);
   const registry = new AgentRegistry();
   for (const p of loaded) {
     if (!p.ok) continue;
-    for (const agent of p.plugin.agents) registry.register(agent, { source: p.version ? `${p.name}@${p.version}` : p.name });
+    for (const agent of p.plugin.agents) registry.register(agent, { source: packageLabel(p) });
   }
   return { registry, loaded, problems };
 }

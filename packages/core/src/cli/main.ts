@@ -1,6 +1,8 @@
 import { Command } from "commander";
 import { CORE_VERSION } from "../version";
 import { registerServe } from "./serve";
+import { registerList } from "./list";
+import { registerPropellerConfig } from "./propeller-config";
 
 /**
  * The `flyte-agent` command line. Each subcommand lives in its own file and registers itself
@@ -18,6 +20,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     exitCode = code;
   };
   registerServe(program, setExitCode);
+  registerList(program, setExitCode);
+  registerPropellerConfig(program, setExitCode);
   try {
     await program.parseAsync([...argv]);
   } catch (err) {

@@ -1,0 +1,182 @@
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { FixtureProject } from "../../test/fixtures/plugin-packages";
+import type { PluginListing } from "./list";
+
+const BIN = join(__dirname, "..", "..", "bin", "flyte-agent.js");
+
+/** Runs the built CLI in the fixture project and collects its exit code and output. */
+function run(
+  cwd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, LOG_LEVEL: "info", ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let project: FixtureProject;
+beforeEach(() => {
+  project = new FixtureProject();
+  project.add({ name: "@acme/warehouse", version: "3.1.4", agents: [{ name: "Warehouse Agent", category: "warehouse_query" }] });
+  project.add({
+    name: "sync-tools",
+    version: "0.9.0",
+    agents: [
+      { name: "Echo", category: "echo", kind: "sync" },
+      { name: "Echo", category: "echo", version: 2, kind: "sync" },
+    ],
+  });
+  project.add({ name: "broken-plugin", version: "1.0.0", source: "throw new Error('missing native module');" });
+});
+afterEach(() => project.remove());
+
+// Only the fixture packages: the workspace's own plugins sit above this copy of core.
+const FIXTURES = ["--include", "@acme/warehouse", "sync-tools"];
+
+describe("flyte-agent list", () => {
+  it("prints a table of the discovered agents", async () => {
+    const { code, stdout, stderr } = await run(project.dir, ["list", ...FIXTURES]);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    const rows = stdout
+      .trim()
+      .split("\n")
+      .slice(2)
+      .map((l) => l.split(/\s{2,}/));
+    expect(rows).toEqual([
+      ["Warehouse Agent", "warehouse_query@0", "async", "@acme/warehouse@3.1.4"],
+      ["Echo", "echo@0", "sync", "sync-tools@0.9.0"],
+      ["Echo", "echo@2", "sync", "sync-tools@0.9.0"],
+    ]);
+  });
+
+  it("--json gives the same facts, and failed plugins with their reason; exit 1 when one failed", async () => {
+    const { code, stdout } = await run(project.dir, ["list", "--json", ...FIXTURES, "broken-plugin"]);
+    expect(code).toBe(1);
+    const listing = JSON.parse(stdout) as PluginListing;
+    expect(listing.plugins.map((p) => [p.package, p.version, p.ok])).toEqual([
+      ["@acme/warehouse", "3.1.4", true],
+      ["broken-plugin", "1.0.0", false],
+      ["sync-tools", "0.9.0", true],
+    ]);
+    expect(listing.plugins[1]?.error).toBe("missing native module");
+    expect(listing.plugins[2]?.agents).toEqual([
+      { name: "Echo", category: { name: "echo", version: 0 }, mode: "sync" },
+      { name: "Echo", category: { name: "echo", version: 2 }, mode: "sync" },
+    ]);
+  });
+
+  it("honours FLYTE_AGENT_EXCLUDE", async () => {
+    const { stdout } = await run(project.dir, ["list", "--json", ...FIXTURES], { FLYTE_AGENT_EXCLUDE: "sync-tools" });
+    expect((JSON.parse(stdout) as PluginListing).plugins.map((p) => p.package)).toEqual(["@acme/warehouse"]);
+  });
+});
+
+describe("flyte-agent serve start-up failures", () => {
+  it("two plugins claiming one category: exits 1 with one clean line naming both packages", async () => {
+    project.add({ name: "other-warehouse", version: "0.0.1", agents: [{ name: "Copycat", category: "warehouse_query" }] });
+    const { code, stderr } = await run(project.dir, [
+      "serve",
+      "--port",
+      "0",
+      "--host",
+      "127.0.0.1",
+      "--prometheus-port",
+      "-1",
+      "--include",
+      "@acme/warehouse",
+      "other-warehouse",
+    ]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      /^flyte-agent: task category warehouse_query@0 is claimed twice: .*@acme\/warehouse@3\.1\.4.*other-warehouse@0\.0\.1\n$/,
+    );
+  });
+
+  it("--strict refuses to start when a plugin fails, naming it and the reason", async () => {
+    const { code, stderr } = await run(project.dir, [
+      "serve",
+      "--port",
+      "0",
+      "--prometheus-port",
+      "-1",
+      "--strict",
+      ...FIXTURES,
+      "broken-plugin",
+    ]);
+    expect(code).toBe(1);
+    expect(stderr).toContain("plugin broken-plugin@1.0.0 failed to load: missing native module");
+  });
+});
+
+describe("flyte-agent propeller-config", () => {
+  it("routes exactly the served task types to agent-service with a round-robin default agent", async () => {
+    const { code, stdout } = await run(project.dir, ["propeller-config", ...FIXTURES]);
+    expect(code).toBe(0);
+    const config = parse(stdout);
+    expect(config.tasks["task-plugins"]["enabled-plugins"]).toContain("agent-service");
+    expect(config.tasks["task-plugins"]["default-for-task-types"]).toEqual({
+      echo: "agent-service",
+      warehouse_query: "agent-service",
+    });
+    const section = config.plugins["agent-service"];
+    expect(section.defaultAgent.endpoint).toBe("dns:///flyte-agent.flyte.svc.cluster.local:8000");
+    expect(section.defaultAgent.insecure).toBe(true);
+    expect(JSON.parse(section.defaultAgent.defaultServiceConfig)).toEqual({ loadBalancingConfig: [{ round_robin: {} }] });
+    expect(section.defaultAgent.timeouts).toMatchObject({ GetTask: "10s", ListAgents: "3s", ExecuteTaskSync: "10s" });
+    expect(section.agentForTaskTypes).toBeUndefined();
+    expect(stdout).toContain("Versioned categories (echo@2)");
+  });
+
+  it("--connector --tls --deployment-name: connector naming, TLS, and task types pinned to the deployment", async () => {
+    const { code, stdout } = await run(project.dir, [
+      "propeller-config",
+      "--connector",
+      "--tls",
+      "--deployment-name",
+      "team-a",
+      "--namespace",
+      "data",
+      "--timeout",
+      "30s",
+      "--include",
+      "@acme/warehouse",
+    ]);
+    expect(code).toBe(0);
+    const config = parse(stdout);
+    expect(config.tasks["task-plugins"]["default-for-task-types"]).toEqual({ warehouse_query: "connector-service" });
+    const section = config.plugins["connector-service"];
+    expect(section.connectors["team-a"]).toMatchObject({
+      endpoint: "dns:///team-a.data.svc.cluster.local:8000",
+      insecure: false,
+      defaultTimeout: "30s",
+    });
+    expect(section.connectors["team-a"].timeouts.ExecuteTaskSync).toBeUndefined();
+    expect(section.connectorForTaskTypes).toEqual({ warehouse_query: "team-a" });
+    expect(config.plugins["agent-service"]).toBeUndefined();
+  });
+
+  it("--endpoint is used as given; bad flags get a clear error", async () => {
+    const ok = await run(project.dir, ["propeller-config", "--endpoint", "k8s://agents.flyte:8000", ...FIXTURES]);
+    expect(parse(ok.stdout).plugins["agent-service"].defaultAgent.endpoint).toBe("k8s://agents.flyte:8000");
+    const both = await run(project.dir, ["propeller-config", "--tls", "--insecure", ...FIXTURES]);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain("--tls and --insecure contradict each other");
+    const badTimeout = await run(project.dir, ["propeller-config", "--timeout", "ten", ...FIXTURES]);
+    expect(badTimeout.code).toBe(1);
+    expect(badTimeout.stderr).toContain('--timeout must be a duration like 10s, 500ms or 2m, got "ten"');
+  });
+});

@@ -1,0 +1,24 @@
+import type { Command } from "commander";
+import type { PluginSelection } from "./load-plugins";
+
+/** The plugin selection flags shared by `list` and `propeller-config` (`serve` has the same ones). */
+export interface PluginSelectionFlags {
+  include?: string[];
+  exclude?: string[];
+  modules?: string[];
+  strict?: boolean;
+}
+
+/** Adds --include, --exclude, --modules and --strict to a command. */
+export function addPluginSelectionOptions(command: Command): Command {
+  return command
+    .option("--include <packages...>", "only these plugin packages (env FLYTE_AGENT_INCLUDE, comma-separated)")
+    .option("--exclude <packages...>", "not these plugin packages (env FLYTE_AGENT_EXCLUDE, comma-separated)")
+    .option("--modules <paths...>", "also load plugin modules from these paths (env FLYTE_AGENT_MODULES)")
+    .option("--strict", "fail when a plugin cannot be loaded (env FLYTE_AGENT_STRICT=true)");
+}
+
+/** The selection the flags ask for; unset flags fall back to the environment in discovery. */
+export function selectionFromFlags(flags: PluginSelectionFlags): PluginSelection {
+  return { include: flags.include, exclude: flags.exclude, modules: flags.modules, strict: flags.strict };
+}
