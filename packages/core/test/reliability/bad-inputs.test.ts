@@ -1,0 +1,70 @@
+import { status } from "@grpc/grpc-js";
+import { AgentRegistry, AgentServer, registerSecretValue } from "../../src";
+import { BAD_INPUTS, type CaseContext } from "./bad-inputs.cases";
+import { FAKE_SECRET, FaultyAgent, StrictAgent, StrictSyncAgent } from "./fixtures/agents";
+import { RawClient } from "./fixtures/raw-client";
+import { decodeGetReply, getTask, PATH } from "./fixtures/requests";
+
+const servers: AgentServer[] = [];
+const clients: RawClient[] = [];
+let ctx: CaseContext;
+let main: AgentServer;
+
+async function start(maxReceiveMessageBytes?: number): Promise<{ server: AgentServer; client: RawClient; address: string }> {
+  const registry = new AgentRegistry();
+  const faulty = new FaultyAgent();
+  for (const agent of [new StrictAgent(), faulty, new StrictSyncAgent()]) registry.register(agent);
+  const server = new AgentServer({ registry, maxReceiveMessageBytes });
+  const address = `127.0.0.1:${await server.listen(0, "127.0.0.1")}`;
+  const client = new RawClient(address);
+  servers.push(server);
+  clients.push(client);
+  return { server, client, address };
+}
+
+async function waitFor(condition: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
+beforeAll(async () => {
+  registerSecretValue(FAKE_SECRET);
+  const first = await start();
+  main = first.server;
+  const small = await start(1024 * 1024);
+  const registry = main as unknown as { options: { registry: AgentRegistry } };
+  const faulty = registry.options.registry.find({ name: "rel_faulty", version: 0 }) as FaultyAgent;
+  ctx = { client: first.client, smallLimitClient: small.client, faulty, address: first.address };
+});
+
+afterAll(async () => {
+  for (const c of clients) c.close();
+  await Promise.all(servers.map((s) => s.shutdown({ drainMs: 1000 })));
+});
+
+test("the table holds at least 30 bad inputs", () => {
+  expect(BAD_INPUTS.length).toBeGreaterThanOrEqual(30);
+  expect(new Set(BAD_INPUTS.map((c) => c.name)).size).toBe(BAD_INPUTS.length);
+});
+
+describe.each(BAD_INPUTS.map((c) => [c.name, c] as const))("%s", (_name, testCase) => {
+  test(`answers ${status[testCase.code]}, then the server still serves`, async () => {
+    const outcome = await testCase.send(ctx);
+    expect({ code: status[outcome.code], details: outcome.details }).toEqual({
+      code: status[testCase.code],
+      details: testCase.details ? expect.stringMatching(testCase.details) : expect.any(String),
+    });
+    for (const forbidden of testCase.mustNotContain ?? []) expect(outcome.details).not.toContain(forbidden);
+
+    // The server still serves: health, and a real GetTask round trip.
+    await expect(ctx.client.health()).resolves.toBe("SERVING");
+    const ok = await ctx.client.unary(PATH.get, getTask(["rel_task", 1], { jobId: "job-7", n: 7 }));
+    expect(status[ok.code]).toBe("OK");
+    expect(decodeGetReply(ok.reply).resource?.message).toBe("job job-7 done");
+    // Nothing is left running inside the server (deadline and cancel paths release their call).
+    await waitFor(() => main.inFlight === 0, "in-flight calls to drain");
+  });
+});
