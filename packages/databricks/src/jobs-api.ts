@@ -1,0 +1,228 @@
+import http from "node:http";
+import https from "node:https";
+import axios, { type AxiosInstance, isAxiosError } from "axios";
+import type { AgentLogger } from "@flyte-agent/core";
+import { idString, parseJsonKeepingIds } from "./json-ids";
+import { type RetryPolicy, backoffMs, parseRetryAfter, sleep } from "./retry-policy";
+import type { RunState, RunStatus } from "./run-state";
+import type { JsonObject } from "./run-submit-body";
+
+/** One agent call's view of the Jobs API: where, with what token, until when. */
+export interface JobsApiCall {
+  /** Workspace base URL. */
+  readonly baseUrl: string;
+  /** Access token (sent as a Bearer header only; never logged). */
+  readonly token: string;
+  /** The RPC's signal: aborts requests and back-off waits. */
+  readonly signal: AbortSignal;
+  /** The RPC's deadline: no retry is started that cannot finish before it. */
+  readonly deadline?: Date;
+  readonly log: AgentLogger;
+}
+
+/** What a Jobs API request came to, after retries. */
+export type ApiOutcome<T> =
+  | { readonly kind: "ok"; readonly value: T }
+  /** 401 or 403: the token is missing, wrong or lacks permission. */
+  | { readonly kind: "auth"; readonly status: number; readonly message: string }
+  /** The run does not exist in the workspace. */
+  | { readonly kind: "not_found"; readonly status: number; readonly message: string }
+  /** Any other 4xx: the request is wrong. */
+  | { readonly kind: "rejected"; readonly status: number; readonly errorCode: string; readonly message: string }
+  /** 429, 5xx or network errors that outlasted the retries (or the deadline). */
+  | { readonly kind: "unavailable"; readonly message: string; readonly attempts: number };
+
+/** The parts of `runs/get` the agent uses. */
+export interface RunInfo {
+  readonly runId: string;
+  readonly jobId?: string;
+  readonly state?: RunState;
+  readonly status?: RunStatus;
+  readonly runPageUrl?: string;
+}
+
+/** Settings of {@link JobsApiClient}. */
+export interface JobsApiClientOptions {
+  readonly requestTimeoutMs: number;
+  readonly retry: RetryPolicy;
+  readonly maxSockets: number;
+}
+
+/** Time kept free before the RPC deadline so the agent can still answer. */
+const DEADLINE_MARGIN_MS = 300;
+/** Largest response body read. */
+const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+const API = "/api/2.1/jobs";
+
+type Response = { status: number; headers: Record<string, unknown>; body: unknown };
+type Attempt = { response: Response } | { networkError: string };
+
+/**
+ * A small Jobs API 2.1 client over axios: keep-alive connection pools (one per protocol, shared
+ * by every workspace), a timeout on every request, the caller's AbortSignal on every request,
+ * and bounded retries of 429 (honouring Retry-After), 5xx and network errors.
+ */
+export class JobsApiClient {
+  private readonly http: AxiosInstance;
+  private readonly httpAgent: http.Agent;
+  private readonly httpsAgent: https.Agent;
+
+  constructor(private readonly options: JobsApiClientOptions) {
+    const pool = { keepAlive: true, keepAliveMsecs: 1_000, maxSockets: options.maxSockets, scheduling: "lifo" as const };
+    this.httpAgent = new http.Agent(pool);
+    this.httpsAgent = new https.Agent(pool);
+    this.http = axios.create({
+      httpAgent: this.httpAgent,
+      httpsAgent: this.httpsAgent,
+      maxRedirects: 0,
+      maxContentLength: MAX_RESPONSE_BYTES,
+      responseType: "text",
+      transformResponse: [(data: unknown) => data],
+      validateStatus: () => true,
+    });
+  }
+
+  /** `POST runs/submit`; the body carries the idempotency token. */
+  async submitRun(call: JobsApiCall, body: JsonObject): Promise<ApiOutcome<{ runId: string }>> {
+    const outcome = await this.request(call, "POST", "/runs/submit", JSON.stringify(body));
+    if (outcome.kind !== "ok") return outcome;
+    const runId = idString((outcome.value as JsonObject | null)?.run_id);
+    if (!runId) return { kind: "unavailable", message: "runs/submit answered without a run_id", attempts: 1 };
+    return { kind: "ok", value: { runId } };
+  }
+
+  /** `GET runs/get?run_id=`. */
+  async getRun(call: JobsApiCall, runId: string): Promise<ApiOutcome<RunInfo>> {
+    const outcome = await this.request(call, "GET", `/runs/get?run_id=${encodeURIComponent(runId)}`);
+    if (outcome.kind !== "ok") return outcome;
+    const body = (typeof outcome.value === "object" && outcome.value !== null ? outcome.value : {}) as JsonObject;
+    const asObject = <T>(v: unknown): T | undefined => (typeof v === "object" && v !== null ? (v as T) : undefined);
+    return {
+      kind: "ok",
+      value: {
+        runId,
+        jobId: idString(body.job_id),
+        state: asObject<RunState>(body.state),
+        status: asObject<RunStatus>(body.status),
+        runPageUrl: typeof body.run_page_url === "string" ? body.run_page_url : undefined,
+      },
+    };
+  }
+
+  /** `POST runs/cancel`. */
+  async cancelRun(call: JobsApiCall, runId: string): Promise<ApiOutcome<unknown>> {
+    // Written by hand so an id above 2^53 is sent exactly (runId is checked to be digits).
+    return this.request(call, "POST", "/runs/cancel", `{"run_id":${runId}}`);
+  }
+
+  /** Closes pooled connections. */
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  private async request(call: JobsApiCall, method: "GET" | "POST", path: string, body?: string): Promise<ApiOutcome<unknown>> {
+    const { retry } = this.options;
+    const endBy = call.deadline ? call.deadline.getTime() - DEADLINE_MARGIN_MS : Number.POSITIVE_INFINITY;
+    let last = "no attempt fit before the deadline";
+    let attempt = 0;
+    while (attempt < retry.maxAttempts) {
+      const timeoutMs = Math.min(this.options.requestTimeoutMs, endBy - Date.now());
+      if (timeoutMs <= 0) break;
+      attempt += 1;
+      const started = Date.now();
+      const result = await this.send(call, method, path, body, timeoutMs);
+      let waitMs: number;
+      if ("networkError" in result) {
+        last = result.networkError;
+        waitMs = backoffMs(retry, attempt);
+      } else {
+        const { status, headers } = result.response;
+        call.log.debug({ method, path: path.split("?")[0], status, attempt, ms: Date.now() - started }, "jobs api");
+        if (status >= 200 && status < 300) return { kind: "ok", value: result.response.body };
+        if (status === 429) {
+          const retryAfter = parseRetryAfter(typeof headers["retry-after"] === "string" ? headers["retry-after"] : undefined);
+          last = `rate limited by Databricks (HTTP 429${retryAfter !== undefined ? `, retry after ${Math.ceil(retryAfter / 1000)} s` : ""})`;
+          if (retryAfter !== undefined && retryAfter > retry.maxRetryAfterMs) break;
+          waitMs = retryAfter ?? backoffMs(retry, attempt);
+        } else if (status >= 500) {
+          last = `Databricks answered ${describeError(result.response)}`;
+          waitMs = backoffMs(retry, attempt);
+        } else {
+          return classify(result.response);
+        }
+      }
+      if (attempt >= retry.maxAttempts || Date.now() + waitMs >= endBy) break;
+      call.log.debug({ method, path: path.split("?")[0], attempt, waitMs, reason: last }, "jobs api retry");
+      await sleep(waitMs, call.signal);
+    }
+    return { kind: "unavailable", message: `${last} (after ${attempt} attempt${attempt === 1 ? "" : "s"})`, attempts: attempt };
+  }
+
+  private async send(
+    call: JobsApiCall,
+    method: string,
+    path: string,
+    body: string | undefined,
+    timeoutMs: number,
+  ): Promise<Attempt> {
+    if (call.signal.aborted) throw call.signal.reason;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    try {
+      const res = await this.http.request<string>({
+        method,
+        url: `${call.baseUrl}${API}${path}`,
+        data: body,
+        timeout: timeoutMs,
+        signal: AbortSignal.any([call.signal, timeout]),
+        headers: {
+          Authorization: `Bearer ${call.token}`,
+          Accept: "application/json",
+          ...(body !== undefined ? { "Content-Type": "application/json" } : {}),
+        },
+      });
+      return { response: { status: res.status, headers: res.headers as Record<string, unknown>, body: parseBody(res.data) } };
+    } catch (err) {
+      if (call.signal.aborted) throw call.signal.reason;
+      if (timeout.aborted) return { networkError: `no answer from Databricks within ${timeoutMs} ms` };
+      const code = isAxiosError(err) ? err.code : undefined;
+      const message = err instanceof Error ? err.message : "unknown error";
+      return { networkError: `cannot reach Databricks (${code ? `${code}: ` : ""}${message})` };
+    }
+  }
+}
+
+function parseBody(text: unknown): unknown {
+  if (typeof text !== "string" || text.trim() === "") return undefined;
+  try {
+    return parseJsonKeepingIds(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function errorFields(res: Response): { errorCode: string; message: string } {
+  const body = typeof res.body === "object" && res.body !== null ? (res.body as JsonObject) : {};
+  const errorCode = typeof body.error_code === "string" ? body.error_code : "";
+  const raw = typeof body.message === "string" ? body.message : typeof body.error === "string" ? body.error : "";
+  return { errorCode, message: raw.length > 300 ? `${raw.slice(0, 300)}...` : raw };
+}
+
+function describeError(res: Response): string {
+  const { errorCode, message } = errorFields(res);
+  return `HTTP ${res.status}${errorCode ? ` ${errorCode}` : ""}${message ? `: ${message}` : ""}`;
+}
+
+function classify(res: Response): ApiOutcome<never> {
+  const { errorCode, message } = errorFields(res);
+  const text = describeError(res);
+  if (res.status === 401 || res.status === 403) return { kind: "auth", status: res.status, message: text };
+  if (
+    res.status === 404 ||
+    errorCode === "RESOURCE_DOES_NOT_EXIST" ||
+    (errorCode === "INVALID_PARAMETER_VALUE" && /does not exist|not found/i.test(message))
+  ) {
+    return { kind: "not_found", status: res.status, message: text };
+  }
+  return { kind: "rejected", status: res.status, errorCode, message: text };
+}
