@@ -1,0 +1,50 @@
+/**
+ * Test kit for Flyte agent plugin authors: an in-process agent server, a client that behaves
+ * like FlytePropeller, a one-line conformance check, and fake HTTP services on 127.0.0.1.
+ *
+ * @packageDocumentation
+ */
+
+// Serving what you test
+export { startTestServer, type TestServer, type TestServerOptions } from "./test-server";
+export { startServerProcess, type ServerProcess, type ServerProcessOptions } from "./server-process";
+
+// Talking like propeller
+export {
+  PropellerClient,
+  testExecutionMetadata,
+  type PropellerClientOptions,
+  type PropellerTimeouts,
+  type CreateTaskInput,
+  type RpcError,
+} from "./propeller-client";
+export {
+  pollTask,
+  findListedAgent,
+  TaskRunError,
+  type RunTaskRequest,
+  type RunTaskResult,
+  type PollTaskOptions,
+  type TimelineEntry,
+} from "./run-task";
+export { effectivePhase } from "./resource-phase";
+export { taskTemplate, simpleType, type TaskTemplateOptions, type SimpleTypeName, type CustomValue } from "./task-template";
+
+// Checking the propeller rules
+export {
+  checkConformance,
+  type ConformanceCase,
+  type ConformanceOptions,
+  type ConformanceTarget,
+  type SecondServer,
+} from "./conformance";
+
+// Fake external services
+export {
+  startFakeHttpService,
+  type FakeHttpService,
+  type FakeHttpHandler,
+  type FakeRequest,
+  type FakeResponse,
+} from "./fake-http-service";
+export { closeAll } from "./auto-close";
