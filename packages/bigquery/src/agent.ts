@@ -1,0 +1,200 @@
+import { status } from "@grpc/grpc-js";
+import {
+  AgentError,
+  AsyncAgent,
+  type CreateContext,
+  expectMetaFields,
+  InvalidMetaError,
+  isAgentError,
+  Phase,
+  type Resource,
+  type TaskContext,
+  TaskInputError,
+} from "@flyte-agent/core";
+import { BigQueryApiError } from "./api-error";
+import { BigQueryClients, type BigQueryJobs } from "./bigquery-api";
+import { chooseCredentials } from "./credentials";
+import { buildJobRequest } from "./job-config";
+import { deriveJobId } from "./job-id";
+import { outputName } from "./outputs";
+import { toQueryParameters } from "./parameters";
+import { RetriesExhausted, type RetryPolicy, retryPolicy, withRetry } from "./retry";
+import { consoleLink, jobToResource } from "./state";
+import { readTaskConfig } from "./task-config";
+import type { BigQueryAgentOptions, BigQueryJobMeta } from "./types";
+
+/** The task type of BigQuery query tasks (flytekit's `BigQueryTask`). */
+export const BIGQUERY_TASK_TYPE = "bigquery_query_job_task";
+
+const JOB_ID = /^[A-Za-z0-9_-]{1,1024}$/;
+const PROJECT = /^[a-z][a-z0-9.:-]{0,127}$/i;
+
+/** Maps a failed API call to the gRPC status CreateTask/DeleteTask answer with. */
+function callError(action: string, err: unknown): unknown {
+  if (isAgentError(err)) return err;
+  if (err instanceof RetriesExhausted) {
+    return new AgentError(
+      status.UNAVAILABLE,
+      `BigQuery API unavailable (${describe(err)} after ${err.attempts} attempts); ${action} again later`,
+    );
+  }
+  if (!(err instanceof BigQueryApiError)) return err;
+  switch (err.httpStatus) {
+    case 400:
+      return new TaskInputError(`BigQuery rejected the job: ${err.message}`);
+    case 401:
+      return new AgentError(status.UNAUTHENTICATED, `BigQuery refused the agent's credentials: ${err.message}`);
+    case 403:
+      return new AgentError(status.PERMISSION_DENIED, `BigQuery denied access: ${err.message}`);
+    case 404:
+      return new AgentError(status.NOT_FOUND, `BigQuery: ${err.message}`);
+    default:
+      return new AgentError(
+        err.transient ? status.UNAVAILABLE : status.FAILED_PRECONDITION,
+        `BigQuery API error (${describe(err)})`,
+      );
+  }
+}
+
+function describe(err: BigQueryApiError): string {
+  return err.httpStatus ? `HTTP ${err.httpStatus}: ${err.message}` : err.message;
+}
+
+/**
+ * Runs `bigquery_query_job_task` tasks as BigQuery query jobs: the template's SQL with every
+ * input as a named parameter, honouring the query job configuration the template carries.
+ * CreateTask is idempotent (the job id derives from the task execution id and attempt);
+ * GetTask maps the job's state; DeleteTask cancels it.
+ */
+export class BigQueryAgent extends AsyncAgent<BigQueryJobMeta> {
+  readonly name = "BigQuery Agent";
+  readonly category = { name: BIGQUERY_TASK_TYPE, version: 0 };
+  private readonly clients = new BigQueryClients();
+  private readonly retry: RetryPolicy;
+  private readonly consoleUrl: string;
+
+  constructor(private readonly options: BigQueryAgentOptions = {}) {
+    super();
+    this.retry = retryPolicy(options.retry);
+    this.consoleUrl = options.consoleUrl ?? "https://console.cloud.google.com/bigquery";
+  }
+
+  /** Starts the query job (or finds the one a previous CreateTask of this attempt started). */
+  async create(ctx: CreateContext): Promise<BigQueryJobMeta> {
+    const config = readTaskConfig(ctx.template);
+    const output = outputName(ctx.template);
+    const parameters = toQueryParameters(ctx.inputs, ctx.template.interface?.inputs, config.parameterTypes);
+    const jobId = deriveJobId(ctx.taskExecutionMetadata, ctx.outputPrefix);
+    const request = buildJobRequest(config, parameters, jobId);
+    const dryRun = request.configuration.dryRun === true;
+    if (dryRun && output) {
+      throw new TaskInputError(`a dry run creates no table, but the task declares the output "${output}"`);
+    }
+    const jobs = this.jobsFor(config.project, config.domain);
+    const inserted = await withRetry(() => jobs.insert(request), this.retry, ctx.signal).catch((err: unknown) => {
+      throw callError("CreateTask will be tried", err);
+    });
+    let location = inserted.job?.jobReference?.location || config.location || "";
+    if (inserted.duplicate) {
+      ctx.log.info({ jobId, project: config.project }, "BigQuery job exists already (repeated CreateTask); not starting another");
+      if (!location) {
+        const existing = await withRetry(() => jobs.get(jobId, undefined), this.retry, ctx.signal).catch(() => undefined);
+        location = existing?.jobReference?.location ?? "";
+      }
+    } else {
+      ctx.log.info({ jobId, project: config.project, location, parameters: parameters.length }, "BigQuery job started");
+    }
+    const meta: BigQueryJobMeta = { jobId, project: config.project, location };
+    if (output) meta.output = output;
+    if (dryRun) meta.dryRunBytes = inserted.job?.statistics?.totalBytesProcessed ?? "0";
+    return meta;
+  }
+
+  /** Reports the job's phase; transient API failures become RUNNING with a message, never an RPC error. */
+  async get(meta: BigQueryJobMeta, ctx: TaskContext): Promise<Resource> {
+    if (meta.dryRunBytes !== undefined) {
+      return { phase: Phase.SUCCEEDED, message: `dry run: the query would process ${meta.dryRunBytes} bytes` };
+    }
+    const jobs = this.jobsFor(meta.project, undefined);
+    const logLinks = [consoleLink(meta, this.consoleUrl)];
+    try {
+      const job = await withRetry(() => jobs.get(meta.jobId, meta.location || undefined), this.retry, ctx.signal);
+      return jobToResource(job, meta, this.consoleUrl);
+    } catch (err) {
+      if (err instanceof RetriesExhausted) {
+        ctx.log.warn({ jobId: meta.jobId, attempts: err.attempts, error: describe(err) }, "BigQuery API unavailable");
+        return {
+          phase: Phase.RUNNING,
+          message: `BigQuery API unavailable (${describe(err)} after ${err.attempts} attempts); will check again`,
+          logLinks,
+        };
+      }
+      if (err instanceof BigQueryApiError && err.httpStatus === 404) {
+        return {
+          phase: Phase.FAILED,
+          message: `BigQuery job ${meta.jobId} not found in ${meta.location || "its location"}: ${err.message}`,
+          logLinks,
+        };
+      }
+      if (
+        err instanceof BigQueryApiError &&
+        err.httpStatus !== undefined &&
+        err.httpStatus >= 400 &&
+        err.httpStatus < 500 &&
+        err.httpStatus !== 401 &&
+        err.httpStatus !== 403
+      ) {
+        return { phase: Phase.FAILED, message: `BigQuery refused to report job ${meta.jobId}: ${err.message}`, logLinks };
+      }
+      throw callError("GetTask will be tried", err);
+    }
+  }
+
+  /** Cancels the job; OK when it has finished already or does not exist. */
+  async delete(meta: BigQueryJobMeta, ctx: TaskContext): Promise<void> {
+    if (meta.dryRunBytes !== undefined) return;
+    const jobs = this.jobsFor(meta.project, undefined);
+    try {
+      await withRetry(() => jobs.cancel(meta.jobId, meta.location || undefined), this.retry, ctx.signal);
+      ctx.log.info({ jobId: meta.jobId }, "BigQuery job cancel requested");
+    } catch (err) {
+      if (err instanceof BigQueryApiError && err.httpStatus === 404) return;
+      throw callError("DeleteTask will be tried", err);
+    }
+  }
+
+  /** Accepts only metadata this agent wrote (a job id and project BigQuery would accept). */
+  protected override validateMeta(value: unknown): BigQueryJobMeta {
+    const meta = expectMetaFields<BigQueryJobMeta>(value, {
+      jobId: "string",
+      project: "string",
+      location: "string",
+      output: "string?",
+      dryRunBytes: "string?",
+    });
+    if (!JOB_ID.test(meta.jobId)) throw new InvalidMetaError('resource_meta field "jobId" is not a BigQuery job id');
+    if (!PROJECT.test(meta.project)) throw new InvalidMetaError('resource_meta field "project" is not a project id');
+    return meta;
+  }
+
+  private jobsFor(project: string, domain: string | undefined): BigQueryJobs {
+    const credentials = chooseCredentials({
+      accessToken: this.options.accessToken,
+      credentialsSecret: this.options.credentialsSecret,
+      secretSource: this.options.secretSource,
+      apiEndpoint: this.apiEndpoint(),
+      env: process.env,
+    });
+    return this.clients.for({
+      project,
+      domain,
+      apiEndpoint: this.apiEndpoint(),
+      credentials,
+      requestTimeoutMs: this.options.requestTimeoutMs ?? 20_000,
+    });
+  }
+
+  private apiEndpoint(): string | undefined {
+    return this.options.apiEndpoint || process.env.FLYTE_BIGQUERY_API_ENDPOINT || undefined;
+  }
+}

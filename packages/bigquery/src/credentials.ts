@@ -1,0 +1,71 @@
+import { createHash } from "node:crypto";
+import { status } from "@grpc/grpc-js";
+import { AgentError, getSecret, registerSecretValue, type SecretSourceOptions } from "@flyte-agent/core";
+
+/** The Flyte secret read by default for a service-account key. */
+export const DEFAULT_CREDENTIALS_SECRET = "FLYTE_BIGQUERY_SERVICE_ACCOUNT_JSON";
+
+/** How the agent authenticates to BigQuery, decided per call (a rotated secret is picked up). */
+export type CredentialChoice =
+  /** A caller-supplied access token per request. */
+  | { kind: "token"; token: () => string | Promise<string> }
+  /** A service-account key from a Flyte secret. `fingerprint` identifies the key without revealing it. */
+  | { kind: "service-account"; secret: string; clientEmail: string; privateKey: string; fingerprint: string }
+  /** No credentials: an emulator named by `BIGQUERY_EMULATOR_HOST`. */
+  | { kind: "none" }
+  /** Application Default Credentials (workload identity, GOOGLE_APPLICATION_CREDENTIALS, gcloud). */
+  | { kind: "adc" };
+
+/** Inputs of {@link chooseCredentials}. */
+export interface CredentialSettings {
+  accessToken?: () => string | Promise<string>;
+  credentialsSecret?: string;
+  secretSource?: SecretSourceOptions;
+  /** The endpoint configured for the agent (not the emulator variable). */
+  apiEndpoint?: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/**
+ * Picks the credentials: an access-token function, else the service-account secret when it
+ * exists, else none for an emulator (`BIGQUERY_EMULATOR_HOST` without an explicit endpoint),
+ * else Application Default Credentials. A secret that is not a service-account key is
+ * FAILED_PRECONDITION, without its content.
+ */
+export function chooseCredentials(settings: CredentialSettings): CredentialChoice {
+  if (settings.accessToken) return { kind: "token", token: settings.accessToken };
+  const secret = settings.credentialsSecret ?? settings.env.FLYTE_BIGQUERY_CREDENTIALS_SECRET ?? DEFAULT_CREDENTIALS_SECRET;
+  const json = getSecret(secret, { env: settings.env, ...settings.secretSource });
+  if (json !== undefined && json.trim() !== "") return parseServiceAccount(secret, json);
+  if (settings.env.BIGQUERY_EMULATOR_HOST && !settings.apiEndpoint) return { kind: "none" };
+  return { kind: "adc" };
+}
+
+function parseServiceAccount(secret: string, json: string): CredentialChoice {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json);
+  } catch {
+    throw new AgentError(status.FAILED_PRECONDITION, `secret ${secret} is not JSON; it must hold a service-account key`);
+  }
+  const key = (typeof parsed === "object" && parsed !== null ? parsed : {}) as Record<string, unknown>;
+  if (typeof key.client_email !== "string" || typeof key.private_key !== "string") {
+    throw new AgentError(
+      status.FAILED_PRECONDITION,
+      `secret ${secret} is not a service-account key (it needs client_email and private_key)`,
+    );
+  }
+  registerSecretValue(key.private_key);
+  const fingerprint = createHash("sha256").update(json).digest("hex").slice(0, 16);
+  return { kind: "service-account", secret, clientEmail: key.client_email, privateKey: key.private_key, fingerprint };
+}
+
+/** A short stable key for a choice (for caching clients); never contains secret material. */
+export function credentialKey(choice: CredentialChoice): string {
+  switch (choice.kind) {
+    case "service-account":
+      return `sa:${choice.fingerprint}`;
+    default:
+      return choice.kind;
+  }
+}

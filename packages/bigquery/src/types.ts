@@ -1,0 +1,62 @@
+import type { SecretSourceOptions } from "@flyte-agent/core";
+
+/** How often, and how patiently, a transient BigQuery API failure is retried within one call. */
+export interface RetryOptions {
+  /** Attempts per API call, the first one included. @default 3 */
+  attempts?: number;
+  /** Wait before the second attempt; doubles after each failure. @default 250 */
+  initialDelayMs?: number;
+  /** Longest wait between two attempts. @default 2000 */
+  maxDelayMs?: number;
+}
+
+/**
+ * Configuration of {@link BigQueryAgent}. Every field is optional: the plugin's default export
+ * uses `new BigQueryAgent()`, configured through the environment variables named below.
+ */
+export interface BigQueryAgentOptions {
+  /**
+   * Base URL of the BigQuery API, for private endpoints and emulators (e.g.
+   * `https://bigquery-myendpoint.p.googleapis.com`). When it is not set, Google's client decides:
+   * `BIGQUERY_EMULATOR_HOST` if set, else `https://bigquery.googleapis.com`.
+   * @default process.env.FLYTE_BIGQUERY_API_ENDPOINT
+   */
+  apiEndpoint?: string;
+  /**
+   * Name of the Flyte secret holding a service-account key (JSON). When the secret exists it is
+   * used; otherwise Application Default Credentials are (none when `BIGQUERY_EMULATOR_HOST` is
+   * set and no endpoint is configured: emulators take no credentials).
+   * @default process.env.FLYTE_BIGQUERY_CREDENTIALS_SECRET ?? "FLYTE_BIGQUERY_SERVICE_ACCOUNT_JSON"
+   */
+  credentialsSecret?: string;
+  /** Where Flyte secrets are read from. @default Flyte's conventions (`_FSEC_<KEY>`, then `/etc/secrets/<key>`) */
+  secretSource?: SecretSourceOptions;
+  /**
+   * Supplies an OAuth2 access token for every request, instead of Google credentials (a token
+   * broker, a private endpoint with its own tokens, tests). Wins over the secret and ADC.
+   */
+  accessToken?: () => string | Promise<string>;
+  /** Bounded retry of transient API failures (HTTP 408, 429, 5xx, network errors). */
+  retry?: RetryOptions;
+  /** Timeout of one HTTP request to the API, in milliseconds. @default 20000 */
+  requestTimeoutMs?: number;
+  /** Base of the "BigQuery Console" log link. @default "https://console.cloud.google.com/bigquery" */
+  consoleUrl?: string;
+}
+
+/**
+ * The resource metadata of a BigQuery task: what GetTask and DeleteTask need to find the job.
+ * Stored by propeller (in etcd): small, and never holding credentials.
+ */
+export interface BigQueryJobMeta {
+  /** The job id (derived from the task execution id and attempt). */
+  jobId: string;
+  /** The project the job runs in. */
+  project: string;
+  /** The job's location (region), as BigQuery reported it. */
+  location: string;
+  /** The output that receives the destination table, when the task declares outputs (normally `results`). */
+  output?: string;
+  /** Set for dry runs: the bytes the query would process (BigQuery does not keep dry-run jobs). */
+  dryRunBytes?: string;
+}
