@@ -47,6 +47,7 @@ export { getSecret, requireSecret, registerSecretValue, redactSecrets, type Secr
 export { AgentRegistry, type RegisterOptions, type RegisteredAgent } from "./registry";
 export { AgentServer, DEFAULT_MAX_RECEIVE_BYTES, type AgentServerOptions, type TlsOptions } from "./server/agent-server";
 export { AgentMetrics, type Operation } from "./metrics";
+export * from "./runner";
 export { createLogger, silentLogger, type LoggerOptions } from "./logger";
 export { CORE_VERSION } from "./version";
 export * as flyteidl from "@flyte-agent/flyteidl";

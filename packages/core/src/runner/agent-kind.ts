@@ -1,0 +1,53 @@
+import { status as Status } from "@grpc/grpc-js";
+import type { admin } from "@flyte-agent/flyteidl";
+import { formatCategory } from "../agent";
+import type { TaskCategory } from "../types";
+import { type AgentConnection, RpcCallError } from "./agent-connection";
+import { TaskRunError } from "./run-error";
+
+/**
+ * Reads the routing table from ListAgents the way propeller does: each category (and each
+ * deprecated `supported_task_types` entry, as version 0) maps to its agent's `is_sync`, and a
+ * category listed twice keeps the last entry.
+ */
+export function routingTable(agents: readonly admin.Agent[]): Map<string, boolean> {
+  const table = new Map<string, boolean>();
+  for (const agent of agents) {
+    for (const name of agent.supportedTaskTypes) table.set(formatCategory({ name, version: 0 }), agent.isSync);
+    for (const c of agent.supportedTaskCategories) table.set(formatCategory(c), agent.isSync);
+  }
+  return table;
+}
+
+/**
+ * Asks the service whether a category is served by a sync agent. A service without
+ * AgentMetadataService (UNIMPLEMENTED) is assumed async, as propeller does; a category the
+ * service does not list fails with reason `invalid`.
+ */
+export async function isSyncCategory(
+  connection: AgentConnection,
+  category: TaskCategory,
+  timeoutMs: number,
+  signal?: AbortSignal,
+  /** How to name the service in errors. @default the connection's target */
+  where: string = `at ${connection.target}`,
+): Promise<boolean> {
+  let agents: admin.Agent[];
+  try {
+    agents = (await connection.listAgents(timeoutMs, signal)).agents;
+  } catch (err) {
+    if (err instanceof RpcCallError && err.code === Status.UNIMPLEMENTED) return false;
+    throw err;
+  }
+  const table = routingTable(agents);
+  const sync = table.get(formatCategory(category));
+  if (sync === undefined) {
+    const served = [...table.keys()].sort();
+    throw new TaskRunError(
+      `no agent serves task category ${formatCategory(category)} ${where}` +
+        ` (served: ${served.length > 0 ? served.join(", ") : "none"})`,
+      { reason: "invalid", code: Status.NOT_FOUND },
+    );
+  }
+  return sync;
+}

@@ -1,0 +1,64 @@
+import { admin as adminValues } from "@flyte-agent/flyteidl";
+import type { admin } from "@flyte-agent/flyteidl";
+import { phaseName } from "../phase";
+import { type JsonValue, type LogLink, Phase } from "../types";
+import type { PhaseChange, TaskStatus } from "./types";
+
+/**
+ * The phase of a wire Resource as propeller reads it: `phase`, or when it is UNDEFINED the
+ * deprecated `state` (whose default 0 means RETRYABLE_FAILURE).
+ */
+export function phaseOfResource(resource: admin.Resource): Phase {
+  if (resource.phase !== Phase.UNDEFINED) return resource.phase;
+  const S = adminValues.State;
+  switch (resource.state) {
+    case S.SUCCEEDED:
+      return Phase.SUCCEEDED;
+    case S.RUNNING:
+      return Phase.RUNNING;
+    case S.PENDING:
+      return Phase.INITIALIZING;
+    case S.PERMANENT_FAILURE:
+      return Phase.FAILED;
+    default:
+      return Phase.RETRYABLE_FAILED;
+  }
+}
+
+/** A wire Resource in plain form, stamped with the elapsed time. */
+export function toTaskStatus(resource: admin.Resource, elapsedMs: number): TaskStatus {
+  const phase = phaseOfResource(resource);
+  return {
+    phase,
+    phaseName: phaseName(phase),
+    message: resource.message,
+    logLinks: resource.logLinks.map((l) => ({ name: l.name, uri: l.uri })),
+    customInfo: resource.customInfo as { [key: string]: JsonValue } | undefined,
+    elapsedMs,
+  };
+}
+
+/** Collects the phase timeline and the distinct log links of a run. */
+export class StatusHistory {
+  readonly timeline: PhaseChange[] = [];
+  readonly logLinks: LogLink[] = [];
+  last: TaskStatus | undefined;
+
+  /** Records a status; returns true when its phase differs from the previous one. */
+  record(status: TaskStatus): boolean {
+    const changed = this.last?.phase !== status.phase;
+    if (changed) {
+      this.timeline.push({
+        phase: status.phase,
+        phaseName: status.phaseName,
+        message: status.message,
+        elapsedMs: status.elapsedMs,
+      });
+    }
+    for (const link of status.logLinks) {
+      if (!this.logLinks.some((l) => l.name === link.name && l.uri === link.uri)) this.logLinks.push(link);
+    }
+    this.last = status;
+    return changed;
+  }
+}

@@ -1,0 +1,150 @@
+import type { admin, core } from "@flyte-agent/flyteidl";
+import type { PluginSelection } from "../cli/load-plugins";
+import type { PlainValue } from "../literals";
+import type { AgentRegistry } from "../registry";
+import type { JsonValue, LogLink, Phase, TaskCategory } from "../types";
+
+/** TLS settings of the connection to a running agent service. */
+export interface ClientTlsOptions {
+  /** PEM CA bundle that signed the server certificate. @default the system CA pool */
+  ca?: Buffer;
+  /** Path of a PEM CA bundle (read when `ca` is not given). */
+  caFile?: string;
+  /** PEM client certificate chain, for servers that require mutual TLS. */
+  cert?: Buffer;
+  /** Path of a PEM client certificate chain. */
+  certFile?: string;
+  /** PEM private key of the client certificate. */
+  key?: Buffer;
+  /** Path of the PEM private key of the client certificate. */
+  keyFile?: string;
+}
+
+/** Options of {@link runTask}. */
+export interface RunTaskOptions {
+  /** The task template to run; its `type` and `taskTypeVersion` pick the agent. */
+  template: core.TaskTemplate;
+  /**
+   * Inputs as plain values, converted with the template's interface types (a value that does
+   * not fit fails naming the input). Use `inputLiterals` instead to pass literals as they are.
+   * @default {}
+   */
+  inputs?: { [name: string]: PlainValue };
+  /** Inputs as a ready LiteralMap (wins over `inputs`). */
+  inputLiterals?: core.LiteralMap;
+  /**
+   * Address of a running agent service (`host:port`, or any grpc-js target such as
+   * `dns:///host:port`). Without it the task runs in-process against `registry`.
+   */
+  endpoint?: string;
+  /** Connect to `endpoint` with TLS (`true`: system CA pool). @default false (plaintext) */
+  tls?: boolean | ClientTlsOptions;
+  /**
+   * Agents for an in-process run.
+   * @default the installed plugins, found like `flyte-agent serve` finds them (see `plugins`)
+   */
+  registry?: AgentRegistry;
+  /** Which installed plugins to load when `registry` is not given. @default all installed plugins */
+  plugins?: PluginSelection;
+  /**
+   * Give up after this many milliseconds: the task is deleted and the run fails with reason
+   * `"timeout"`. @default no limit
+   */
+  timeoutMs?: number;
+  /** Aborts the run: the task is deleted and the run fails with reason `"aborted"`. */
+  signal?: AbortSignal;
+  /** First wait between two GetTask calls, in milliseconds. @default 1000 */
+  pollIntervalMs?: number;
+  /** Longest wait between two GetTask calls (the wait grows by half while the phase stays the same). @default 10000 */
+  maxPollIntervalMs?: number;
+  /** Deadline of each CreateTask, GetTask and DeleteTask call, in milliseconds. @default 30000 */
+  rpcTimeoutMs?: number;
+  /**
+   * GetTask failures tolerated before the run fails (propeller gives up after 6). Errors that
+   * cannot get better (INVALID_ARGUMENT, NOT_FOUND, ...) fail at once. @default 6
+   */
+  maxGetFailures?: number;
+  /**
+   * When the run is stopped while CreateTask is still running, how long to wait for its answer
+   * so that the started job can be deleted, in milliseconds. @default 10000
+   */
+  cancelGraceMs?: number;
+  /**
+   * `output_prefix` sent to the agent. When the task succeeds without inline outputs,
+   * `<outputPrefix>/outputs.pb` is read if it is a local path.
+   * @default a new directory under the system temp directory
+   */
+  outputPrefix?: string;
+  /**
+   * `task_execution_metadata` sent with CreateTask.
+   * @default a local execution id (project "local", domain "development", a fresh name)
+   */
+  taskExecutionMetadata?: admin.TaskExecutionMetadata;
+  /** Receives progress: phases, messages, log links, retries, deletion. */
+  onEvent?: (event: RunEvent) => void;
+}
+
+/** One phase of the task, as first reported. */
+export interface PhaseChange {
+  /** The phase. */
+  phase: Phase;
+  /** Its name, e.g. `"RUNNING"`. */
+  phaseName: string;
+  /** The message that came with the first reply in this phase. */
+  message: string;
+  /** Milliseconds since the run started. */
+  elapsedMs: number;
+}
+
+/** What a GetTask (or ExecuteTaskSync) reply said, in plain form. */
+export interface TaskStatus {
+  phase: Phase;
+  phaseName: string;
+  message: string;
+  logLinks: LogLink[];
+  customInfo?: { [key: string]: JsonValue };
+  /** Milliseconds since the run started. */
+  elapsedMs: number;
+}
+
+/** Progress reported through {@link RunTaskOptions.onEvent}. */
+export type RunEvent =
+  | {
+      type: "started";
+      /** `"in-process"` or the endpoint address. */
+      target: string;
+      category: TaskCategory;
+      /** True when the agent is a sync agent (ExecuteTaskSync). */
+      sync: boolean;
+      outputPrefix: string;
+    }
+  | { type: "created"; resourceMetaBytes: number; elapsedMs: number }
+  | { type: "status"; status: TaskStatus; phaseChanged: boolean }
+  | { type: "retry"; operation: "get"; error: string; failures: number; elapsedMs: number }
+  | { type: "deleting"; reason: "timeout" | "aborted" | "error"; elapsedMs: number }
+  | { type: "deleted"; ok: boolean; error?: string; elapsedMs: number }
+  | { type: "warning"; message: string };
+
+/** What {@link runTask} returns when the task SUCCEEDED. */
+export interface RunResult {
+  /** Always SUCCEEDED (any other end rejects with a {@link TaskRunError}). */
+  phase: Phase;
+  /** The last message of the agent. */
+  message: string;
+  /** The task outputs as literals. */
+  outputs: core.LiteralMap;
+  /** The task outputs as plain values (integers are bigint). */
+  values: { [name: string]: PlainValue };
+  /** Each phase the task went through, in order. */
+  timeline: PhaseChange[];
+  /** Every log link the agent reported, without duplicates. */
+  logLinks: LogLink[];
+  /** custom_info of the last reply. */
+  customInfo?: { [key: string]: JsonValue };
+  /** True when the task ran through ExecuteTaskSync. */
+  sync: boolean;
+  /** Milliseconds from start to the terminal phase. */
+  durationMs: number;
+  /** The output_prefix that was sent. */
+  outputPrefix: string;
+}
