@@ -1,0 +1,117 @@
+// Starts the servers under test as separate processes: the full agent service (the real
+// `flyte-agent serve` CLI) and the bare grpc-js baseline.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { freePort, stop } from "./proc.mjs";
+import { waitServing } from "./raw-grpc.mjs";
+import { BENCH_DIR, CLI, REPO_ROOT } from "./repo.mjs";
+
+/**
+ * How to serve category custom_task v0: the template plugin when it is built and serves it,
+ * else the bench's stand-in module.
+ */
+export async function customTaskPlugin() {
+  const entry = join(REPO_ROOT, "packages", "template", "dist", "index.js");
+  if (existsSync(entry)) {
+    try {
+      const mod = await import(entry);
+      const plugin = mod.default?.default ?? mod.default;
+      if (plugin?.agents?.some((a) => a.category?.name === "custom_task" && a.category?.version === 0)) {
+        return { label: "@flyte-agent/template", args: ["--include", "@flyte-agent/template"] };
+      }
+    } catch {
+      // not loadable: use the stand-in
+    }
+  }
+  return {
+    label: "bench/agents/custom-task.cjs",
+    args: ["--include", "none", "--modules", join(BENCH_DIR, "agents", "custom-task.cjs")],
+  };
+}
+
+/**
+ * Spawns `flyte-agent serve` on free loopback ports and waits for SERVING.
+ * @param {{pluginArgs?: string[], env?: object, nodeArgs?: string[], cwd?: string, captureLogs?: boolean}} options
+ *   captureLogs keeps the tail of its JSON log (stdout); off under load, where reading it costs CPU.
+ */
+export async function startFullServer({
+  pluginArgs = [],
+  env = {},
+  nodeArgs = [],
+  cwd = REPO_ROOT,
+  waitMs = 20_000,
+  captureLogs = false,
+} = {}) {
+  const port = await freePort();
+  const metricsPort = await freePort();
+  const started = performance.now();
+  const child = spawn(
+    process.execPath,
+    [
+      ...nodeArgs,
+      CLI,
+      "serve",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--prometheus-port",
+      String(metricsPort),
+      ...pluginArgs,
+    ],
+    { cwd, env: { ...process.env, ...env }, stdio: ["ignore", captureLogs ? "pipe" : "ignore", "pipe"] },
+  );
+  let stderr = "";
+  let stdout = "";
+  child.stderr.on("data", (d) => {
+    stderr = (stderr + d).slice(-8000);
+  });
+  child.stdout?.on("data", (d) => {
+    stdout = (stdout + d).slice(-16000);
+  });
+  const address = `127.0.0.1:${port}`;
+  let servingAt;
+  try {
+    servingAt = await waitServing(address, { child, timeoutMs: waitMs });
+  } catch (err) {
+    child.kill("SIGKILL");
+    throw new Error(`${err.message}\n${stderr}`);
+  }
+  return {
+    kind: "full",
+    address,
+    child,
+    metricsPort,
+    startupMs: servingAt - started,
+    stderr: () => stderr,
+    stdout: () => stdout,
+    stop: () => stop(child),
+  };
+}
+
+/** Spawns the bare grpc-js baseline and waits until it listens. */
+export async function startBareServer() {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(BENCH_DIR, "servers", "bare-server.mjs"), String(port)], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  await new Promise((resolve, reject) => {
+    child.stdout.on("data", (d) => {
+      if (String(d).includes("listening")) resolve();
+    });
+    child.once("exit", (code) => reject(new Error(`bare server exited ${code}`)));
+  });
+  return { kind: "bare", address: `127.0.0.1:${port}`, child, stop: () => stop(child) };
+}
+
+/** Sums the agent request counters from a full server's /metrics: {success, failure}. */
+export async function requestCounters(metricsPort) {
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const sum = (name) =>
+    text
+      .split("\n")
+      .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
+      .reduce((acc, l) => acc + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
+  return { success: sum("flyte_agent_requests_success_total"), failure: sum("flyte_agent_requests_failure_total") };
+}

@@ -1,0 +1,27 @@
+// Builds the request bodies the load generators send: a CreateTask for custom_task v0, and a
+// GetTask carrying resource_meta that a real CreateTask on the full server returned.
+import { join } from "node:path";
+import { createTaskBytes, getTaskBytes, PATHS, resourceMetaOf, resourceOf, writeGrpcFrame } from "../lib/frames.mjs";
+import { rawClient, unary } from "../lib/raw-grpc.mjs";
+
+/** Encodes the bodies, checks both calls answer OK on `server`, and writes h2load frame files. */
+export async function prepareCustomTaskBodies(server, tmpDir) {
+  const create = createTaskBytes({ type: "custom_task", version: 0, inputs: { seconds: 3600n, name: "bench" }, nodeId: "n0" });
+  const client = rawClient(server.address);
+  try {
+    const created = await unary(client, PATHS.create, create);
+    if (created.code !== 0) throw new Error(`CreateTask on the full server failed: ${created.code} ${created.details}`);
+    const get = getTaskBytes({ type: "custom_task", version: 0, resourceMeta: resourceMetaOf(created.reply) });
+    const got = await unary(client, PATHS.get, get);
+    if (got.code !== 0) throw new Error(`GetTask on the full server failed: ${got.code} ${got.details}`);
+    return {
+      create,
+      get,
+      phase: resourceOf(got.reply)?.phase,
+      createFile: writeGrpcFrame(join(tmpDir, "create.grpc"), create),
+      getFile: writeGrpcFrame(join(tmpDir, "get.grpc"), get),
+    };
+  } finally {
+    client.close();
+  }
+}

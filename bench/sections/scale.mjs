@@ -1,0 +1,3 @@
+export async function scaleSection() {
+  return undefined;
+}
