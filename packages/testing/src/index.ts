@@ -48,3 +48,5 @@ export {
   type FakeResponse,
 } from "./fake-http-service";
 export { closeAll } from "./auto-close";
+/** gRPC status codes, to compare with `RpcError.code` without depending on grpc-js. */
+export { status as GrpcStatus } from "@grpc/grpc-js";
