@@ -105,6 +105,7 @@ export class BigQueryAgent extends AsyncAgent<BigQueryJobMeta> {
       ctx.log.info({ jobId, project: config.project, location, parameters: parameters.length }, "BigQuery job started");
     }
     const meta: BigQueryJobMeta = { jobId, project: config.project, location };
+    if (config.domain) meta.domain = config.domain;
     if (output) meta.output = output;
     if (dryRun) meta.dryRunBytes = inserted.job?.statistics?.totalBytesProcessed ?? "0";
     return meta;
@@ -115,7 +116,7 @@ export class BigQueryAgent extends AsyncAgent<BigQueryJobMeta> {
     if (meta.dryRunBytes !== undefined) {
       return { phase: Phase.SUCCEEDED, message: `dry run: the query would process ${meta.dryRunBytes} bytes` };
     }
-    const jobs = this.jobsFor(meta.project, undefined);
+    const jobs = this.jobsFor(meta.project, meta.domain);
     const logLinks = [consoleLink(meta, this.consoleUrl)];
     try {
       const job = await withRetry(() => jobs.get(meta.jobId, meta.location || undefined), this.retry, ctx.signal);
@@ -153,7 +154,7 @@ export class BigQueryAgent extends AsyncAgent<BigQueryJobMeta> {
   /** Cancels the job; OK when it has finished already or does not exist. */
   async delete(meta: BigQueryJobMeta, ctx: TaskContext): Promise<void> {
     if (meta.dryRunBytes !== undefined) return;
-    const jobs = this.jobsFor(meta.project, undefined);
+    const jobs = this.jobsFor(meta.project, meta.domain);
     try {
       await withRetry(() => jobs.cancel(meta.jobId, meta.location || undefined), this.retry, ctx.signal);
       ctx.log.info({ jobId: meta.jobId }, "BigQuery job cancel requested");
@@ -169,6 +170,7 @@ export class BigQueryAgent extends AsyncAgent<BigQueryJobMeta> {
       jobId: "string",
       project: "string",
       location: "string",
+      domain: "string?",
       output: "string?",
       dryRunBytes: "string?",
     });

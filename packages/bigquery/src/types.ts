@@ -55,6 +55,8 @@ export interface BigQueryJobMeta {
   project: string;
   /** The job's location (region), as BigQuery reported it. */
   location: string;
+  /** The Flyte domain from the template (reported in the user agent of every call). */
+  domain?: string;
   /** The output that receives the destination table, when the task declares outputs (normally `results`). */
   output?: string;
   /** Set for dry runs: the bytes the query would process (BigQuery does not keep dry-run jobs). */
