@@ -1,6 +1,6 @@
 /**
- * The custom-agent template: a small, complete Flyte agent plugin that needs no external
- * service. `flyte-agent new <name>` copies this package.
+ * The plugin's entry point: re-exports only. The default export is what `flyte-agent serve`
+ * loads (found through the `flyteAgent.plugin` marker in package.json).
  *
  * @packageDocumentation
  */
