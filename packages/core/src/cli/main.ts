@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { CORE_VERSION } from "../version";
 import { registerServe } from "./serve";
+import { registerNew } from "./new";
 import { registerRun } from "./run";
 import { registerList } from "./list";
 import { registerPropellerConfig } from "./propeller-config";
@@ -21,6 +22,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     exitCode = code;
   };
   registerServe(program, setExitCode);
+  registerNew(program, setExitCode);
   registerRun(program, setExitCode);
   registerList(program, setExitCode);
   registerPropellerConfig(program, setExitCode);
