@@ -7,6 +7,7 @@ import {
   type LogLink,
   Phase,
   type Resource,
+  type SecretSourceOptions,
   type TaskCategory,
   TaskInputError,
   expectMetaFields,
@@ -38,12 +39,16 @@ export class DatabricksAgent extends AsyncAgent<DatabricksRunMeta> {
   private client: JobsApiClient;
   private readonly tokenSecret: string;
   private readonly allowedHosts: readonly string[];
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly secretSource: SecretSourceOptions;
 
   constructor(private readonly options: DatabricksAgentOptions = {}) {
     super();
     this.category = { name: options.taskType ?? "databricks", version: 0 };
     this.tokenSecret = checkSecretName(options.tokenSecret ?? DEFAULT_TOKEN_SECRET);
-    this.allowedHosts = allowedHostsFrom(options.allowedHosts, options.secrets?.env);
+    this.env = options.env ?? process.env;
+    this.secretSource = { ...options.secrets, env: options.secrets?.env ?? this.env };
+    this.allowedHosts = allowedHostsFrom(options.allowedHosts, this.env);
     const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     const maxSockets = options.maxSockets ?? 128;
     if (!(requestTimeoutMs > 0)) throw new RangeError(`requestTimeoutMs must be > 0, got ${requestTimeoutMs}`);
@@ -67,7 +72,7 @@ export class DatabricksAgent extends AsyncAgent<DatabricksRunMeta> {
   /** Submits the run; the idempotency token makes a repeated CreateTask return the same run. */
   async create(ctx: CreateContext): Promise<DatabricksRunMeta> {
     const custom = customOf(ctx.template);
-    const body = buildRunSubmitBody(ctx.template, this.options.secrets?.env ?? process.env);
+    const body = buildRunSubmitBody(ctx.template, this.env);
     body.idempotency_token = idempotencyToken(ctx.taskExecutionMetadata);
     if (typeof body.run_name !== "string" || body.run_name === "")
       body.run_name = runName(ctx.template, ctx.taskExecutionMetadata);
@@ -127,8 +132,7 @@ export class DatabricksAgent extends AsyncAgent<DatabricksRunMeta> {
 
   /** The workspace base URL of a task: its own, else the agent's default; checked against the allowed hosts. */
   private workspace(fromTask: string | undefined): string {
-    const env = this.options.secrets?.env ?? process.env;
-    const instance = fromTask ?? this.options.instance ?? env[INSTANCE_ENV];
+    const instance = fromTask ?? this.options.instance ?? this.env[INSTANCE_ENV];
     if (!instance) {
       throw new TaskInputError(
         `no Databricks workspace: set custom.databricksInstance in the task or ${INSTANCE_ENV} on the agent`,
@@ -155,7 +159,7 @@ export class DatabricksAgent extends AsyncAgent<DatabricksRunMeta> {
   }
 
   private call(ctx: CallContext, baseUrl: string, tokenSecret: string | undefined): JobsApiCall {
-    const token = readAccessToken(tokenSecret ?? this.tokenSecret, this.options.secrets);
+    const token = readAccessToken(tokenSecret ?? this.tokenSecret, this.secretSource);
     return { baseUrl, token, signal: ctx.signal, deadline: ctx.deadline, log: ctx.log };
   }
 }

@@ -28,8 +28,10 @@ export interface DatabricksAgentOptions {
   instance?: string;
   /** Name of the Flyte secret holding the access token. @default "FLYTE_DATABRICKS_ACCESS_TOKEN" */
   tokenSecret?: string;
-  /** Where secrets are read from. @default Flyte's conventions (`_FSEC_<NAME>`, then `/etc/secrets/<name>`) */
+  /** Where secrets are read from. @default Flyte's conventions (`_FSEC_<NAME>`, then `/etc/secrets/<name>`) in {@link DatabricksAgentOptions.env} */
   secrets?: SecretSourceOptions;
+  /** Environment the `FLYTE_DATABRICKS_*` variables (and, unless `secrets.env` is set, secrets) are read from. @default process.env */
+  env?: NodeJS.ProcessEnv;
   /**
    * Workspace hosts the agent may send a token to (exact names, or `*.suffix` patterns). A task
    * naming another host is refused with INVALID_ARGUMENT. Empty list = any host.

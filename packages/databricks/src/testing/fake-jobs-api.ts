@@ -218,7 +218,7 @@ export async function startFakeDatabricks(options: FakeDatabricksOptions = {}): 
     stats.requests += 1;
     const handle = async () => {
       const raw = await readBody(req);
-      if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
+      if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs).unref());
       const url = new URL(req.url ?? "/", baseUrl);
       const route = ROUTES[url.pathname];
       if (!route || route.method !== req.method)
