@@ -1,0 +1,46 @@
+/** One plugin this bundle knows how to install: the typed table the image build reads. */
+export interface BundledPlugin {
+  /** npm package name. */
+  readonly packageName: string;
+  /** Short name accepted in the PLUGINS build argument (e.g. `bigquery`). */
+  readonly alias: string;
+  /** What the plugin drives. */
+  readonly description: string;
+  /** Task types (category names, version 0) its agents serve. */
+  readonly taskTypes: readonly string[];
+  /** Configuration the running service needs for it (secrets, environment). */
+  readonly needs: readonly string[];
+}
+
+/**
+ * The workspace plugins the bundle can serve. Any subset may be installed next to the bundle
+ * (they are optional peer dependencies); `flyte-agent serve` discovers whichever are present.
+ */
+export const BUNDLED_PLUGINS: readonly BundledPlugin[] = [
+  {
+    packageName: "@flyte-agent/bigquery",
+    alias: "bigquery",
+    description: "BigQuery query jobs",
+    taskTypes: ["bigquery_query_job_task"],
+    needs: ["Google Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS or workload identity)"],
+  },
+  {
+    packageName: "@flyte-agent/databricks",
+    alias: "databricks",
+    description: "Databricks Jobs API 2.1 runs",
+    taskTypes: ["spark", "databricks"],
+    needs: ["secret FLYTE_DATABRICKS_ACCESS_TOKEN (/etc/secrets or _FSEC_ env)", "FLYTE_DATABRICKS_INSTANCE (optional)"],
+  },
+  {
+    packageName: "@flyte-agent/template",
+    alias: "template",
+    description: "The custom-agent template (no external service)",
+    taskTypes: ["custom_task", "custom_sync_task"],
+    needs: [],
+  },
+];
+
+/** The bundled plugin with this package name or alias, if any. */
+export function findBundledPlugin(nameOrAlias: string): BundledPlugin | undefined {
+  return BUNDLED_PLUGINS.find((p) => p.packageName === nameOrAlias || p.alias === nameOrAlias);
+}

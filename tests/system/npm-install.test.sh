@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# The npm path: pack @flyte-agent/flyteidl, @flyte-agent/core and one plugin (the template) as npm
+# tarballs, install them with npm into an empty project outside the workspace, run
+# `npx flyte-agent serve`, and check that ListAgents reports exactly that plugin's agents.
+# SIGTERM must stop the server with exit code 0.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+PLUGIN=@flyte-agent/template
+WORK=$(mktemp -d /tmp/flyte-agent-npm-install.XXXXXX)
+SERVER_PID=""
+cleanup() {
+  # npx runs the server in its own process group (setsid): stop the whole group.
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -KILL -- "-$SERVER_PID" 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+fail() {
+  echo "npm-install: FAIL: $*" >&2
+  [ -f "$WORK/serve.log" ] && sed 's/^/  serve: /' "$WORK/serve.log" >&2
+  exit 1
+}
+
+echo "npm-install: building and packing flyteidl, core and $PLUGIN"
+(cd "$ROOT" && pnpm exec turbo run build --filter="$PLUGIN" --output-logs=errors-only >/dev/null)
+mkdir -p "$WORK/tarballs" "$WORK/project"
+for pkg in @flyte-agent/flyteidl @flyte-agent/core "$PLUGIN"; do
+  (cd "$ROOT" && pnpm --filter "$pkg" pack --pack-destination "$WORK/tarballs" >/dev/null 2>&1) || fail "pnpm pack $pkg"
+done
+
+cd "$WORK/project"
+npm init -y >/dev/null
+echo "npm-install: npm install $(cd "$WORK/tarballs" && echo *.tgz)"
+npm install --no-audit --no-fund --loglevel=error "$WORK"/tarballs/*.tgz >/dev/null || fail "npm install"
+case "$(pwd -P)" in "$ROOT"*) fail "the project must be outside the workspace" ;; esac
+
+# A ListAgents client made of the installed packages only: grpc-js and the generated flyteidl services.
+cat >list-agents.js <<'JS'
+const { service } = require("@flyte-agent/flyteidl");
+const grpc = require(require.resolve("@grpc/grpc-js", { paths: [require.resolve("@flyte-agent/flyteidl")] }));
+const client = new service.AgentMetadataServiceClient(`127.0.0.1:${process.argv[2]}`, grpc.credentials.createInsecure());
+client.listAgents({}, { deadline: Date.now() + 2000 }, (err, reply) => {
+  client.close();
+  if (err) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+  const lines = reply.agents.flatMap((a) =>
+    a.supportedTaskCategories.map((c) => `${a.name}|${c.name}@${c.version}|${a.isSync ? "sync" : "async"}`),
+  );
+  process.stdout.write(lines.sort().join("\n") + "\n");
+});
+JS
+# What the plugin itself declares, read straight from its default export (not through discovery).
+expected=$(node -e '
+  const plugin = require(process.argv[1]).default;
+  const lines = plugin.agents.map((a) => `${a.name}|${a.category.name}@${a.category.version}|${a.kind}`);
+  console.log(lines.sort().join("\n"));' "$PLUGIN")
+[ -n "$expected" ] || fail "$PLUGIN declares no agents"
+
+PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+setsid npx --no-install flyte-agent serve --port "$PORT" --host 127.0.0.1 --prometheus-port -1 >"$WORK/serve.log" 2>&1 &
+SERVER_PID=$!
+
+# Poll ListAgents until the server answers (or give up after 30 s).
+actual=""
+for _ in $(seq 1 150); do
+  kill -0 "$SERVER_PID" 2>/dev/null || fail "the server exited before answering"
+  if actual=$(node list-agents.js "$PORT" 2>/dev/null); then break; fi
+  actual=""
+  sleep 0.2
+done
+[ -n "$actual" ] || fail "ListAgents never answered on port $PORT"
+echo "npm-install: ListAgents:"
+printf '%s\n' "$actual" | sed 's/^/  /'
+[ "$actual" = "$expected" ] || fail "ListAgents does not match the installed plugin; expected:
+$expected"
+
+# npx does not forward signals: send SIGTERM to the server process itself (as the kubelet would);
+# npx then exits with the server's exit code.
+node_pid=$(ps -eo pid=,pgid=,args= | awk -v g="$SERVER_PID" '$2 == g && /node_modules\/.bin\/flyte-agent serve/ { print $1 }')
+[ -n "$node_pid" ] || fail "cannot find the server process under npx"
+kill -TERM "$node_pid"
+code=0
+wait "$SERVER_PID" || code=$?
+SERVER_PID=""
+[ "$code" -eq 0 ] || fail "serve exited with $code after SIGTERM"
+echo "npm-install: PASS (exactly $PLUGIN's agents served from an npm install; SIGTERM -> exit 0)"
