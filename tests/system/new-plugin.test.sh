@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# `flyte-agent new demo` in a scratch copy of the workspace: the generated package builds,
+# passes its own tests (the README's test command), and `flyte-agent serve` lists its agents.
+# Exits non-zero on the first failure.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+SCRATCH="$(mktemp -d)"
+SERVER_PID=""
+cleanup() {
+  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  rm -rf "$SCRATCH"
+}
+trap cleanup EXIT
+step() { printf '\n--- %s (%ss)\n' "$1" "$SECONDS"; }
+
+step "copy the workspace (tracked and new files, no node_modules/dist) to $SCRATCH"
+(cd "$ROOT" && git ls-files -z --cached --others --exclude-standard | xargs -0 -I{} sh -c '[ -e "{}" ] && printf "%s\0" "{}"' \
+  | tar --null -T - -cf -) | tar -x -C "$SCRATCH"
+cd "$SCRATCH"
+[ ! -e packages/demo ] || { echo "packages/demo already exists in the workspace"; exit 1; }
+
+step "install (offline first) and build what the CLI needs"
+pnpm install --prefer-offline --reporter=silent
+pnpm --filter @flyte-agent/flyteidl generate >/dev/null
+pnpm --filter @flyte-agent/flyteidl --filter @flyte-agent/core --filter @flyte-agent/testing build >/dev/null
+
+step "flyte-agent new demo"
+pnpm exec flyte-agent new demo | tee new.log
+grep -q "Next steps" new.log
+[ -f packages/demo/src/agent.ts ] && [ -f packages/demo/test/conformance.test.ts ] && [ -f packages/demo/README.md ]
+[ ! -e packages/demo/node_modules ] && [ ! -e packages/demo/dist ]
+grep -q '"name": "@flyte-agent/demo"' packages/demo/package.json
+grep -q 'readonly category = { name: "demo_task", version: 0 }' packages/demo/src/agent.ts
+grep -q 'class DemoAsyncAgent' packages/demo/src/agent.ts
+if grep -rn 'CustomAsyncAgent\|custom_task\|@flyte-agent/template' packages/demo; then
+  echo "template names left in packages/demo"; exit 1
+fi
+if pnpm exec flyte-agent new demo 2>/dev/null; then echo "a second 'new demo' must fail"; exit 1; fi
+
+step "the README's test command: pnpm --filter @flyte-agent/demo test"
+pnpm install --prefer-offline --reporter=silent
+grep -q 'pnpm --filter @flyte-agent/demo test' packages/demo/README.md
+pnpm --filter @flyte-agent/demo test
+
+step "flyte-agent serve lists the new agents"
+pnpm exec flyte-agent serve --port 0 --host 127.0.0.1 --prometheus-port -1 --include @flyte-agent/demo --strict > serve.log 2>&1 &
+SERVER_PID=$!
+PORT=""
+for _ in $(seq 1 150); do
+  PORT="$(grep -o '"port":[0-9]*' serve.log | head -1 | cut -d: -f2 || true)"
+  [ -n "$PORT" ] && break
+  kill -0 "$SERVER_PID" 2>/dev/null || { cat serve.log; echo "serve exited"; exit 1; }
+  sleep 0.2
+done
+[ -n "$PORT" ] || { cat serve.log; echo "serve did not report its port"; exit 1; }
+node -e '
+  const { PropellerClient } = require("./packages/testing/dist/index.js");
+  const client = new PropellerClient("127.0.0.1:" + process.argv[1]);
+  client.listAgents().then((agents) => {
+    client.close();
+    const show = agents.map((a) => `${a.name} sync=${a.isSync} ${a.supportedTaskCategories.map((c) => c.name + "@" + c.version)}`);
+    console.log("ListAgents:", show.join("; "));
+    const has = (name, cat, sync) => agents.some((a) => a.name === name && a.isSync === sync && a.supportedTaskCategories.some((c) => c.name === cat && c.version === 0));
+    if (!has("Demo Agent", "demo_task", false) || !has("Demo Sync Agent", "demo_sync_task", true)) process.exit(1);
+  }, (err) => { console.error(err.message); process.exit(1); });
+' "$PORT"
+
+step "passed"
