@@ -35,7 +35,7 @@ function callError(action: string, err: unknown): unknown {
   if (err instanceof RetriesExhausted) {
     return new AgentError(
       status.UNAVAILABLE,
-      `BigQuery API unavailable (${describe(err)} after ${err.attempts} attempts); ${action} again later`,
+      `BigQuery API unavailable (${describe(err)} after ${attempts(err.attempts)}); ${action} again later`,
     );
   }
   if (!(err instanceof BigQueryApiError)) return err;
@@ -54,6 +54,10 @@ function callError(action: string, err: unknown): unknown {
         `BigQuery API error (${describe(err)})`,
       );
   }
+}
+
+function attempts(n: number): string {
+  return n === 1 ? "1 attempt" : `${n} attempts`;
 }
 
 function describe(err: BigQueryApiError): string {
@@ -91,14 +95,16 @@ export class BigQueryAgent extends AsyncAgent<BigQueryJobMeta> {
       throw new TaskInputError(`a dry run creates no table, but the task declares the output "${output}"`);
     }
     const jobs = this.jobsFor(config.project, config.domain);
-    const inserted = await withRetry(() => jobs.insert(request), this.retry, ctx.signal).catch((err: unknown) => {
+    const inserted = await withRetry(() => jobs.insert(request), this.retry, ctx.signal, ctx.deadline).catch((err: unknown) => {
       throw callError("CreateTask will be tried", err);
     });
     let location = inserted.job?.jobReference?.location || config.location || "";
     if (inserted.duplicate) {
       ctx.log.info({ jobId, project: config.project }, "BigQuery job exists already (repeated CreateTask); not starting another");
       if (!location) {
-        const existing = await withRetry(() => jobs.get(jobId, undefined), this.retry, ctx.signal).catch(() => undefined);
+        const existing = await withRetry(() => jobs.get(jobId, undefined), this.retry, ctx.signal, ctx.deadline).catch(
+          () => undefined,
+        );
         location = existing?.jobReference?.location ?? "";
       }
     } else {
@@ -119,14 +125,14 @@ export class BigQueryAgent extends AsyncAgent<BigQueryJobMeta> {
     const jobs = this.jobsFor(meta.project, meta.domain);
     const logLinks = [consoleLink(meta, this.consoleUrl)];
     try {
-      const job = await withRetry(() => jobs.get(meta.jobId, meta.location || undefined), this.retry, ctx.signal);
+      const job = await withRetry(() => jobs.get(meta.jobId, meta.location || undefined), this.retry, ctx.signal, ctx.deadline);
       return jobToResource(job, meta, this.consoleUrl);
     } catch (err) {
       if (err instanceof RetriesExhausted) {
         ctx.log.warn({ jobId: meta.jobId, attempts: err.attempts, error: describe(err) }, "BigQuery API unavailable");
         return {
           phase: Phase.RUNNING,
-          message: `BigQuery API unavailable (${describe(err)} after ${err.attempts} attempts); will check again`,
+          message: `BigQuery API unavailable (${describe(err)} after ${attempts(err.attempts)}); will check again`,
           logLinks,
         };
       }
@@ -156,7 +162,7 @@ export class BigQueryAgent extends AsyncAgent<BigQueryJobMeta> {
     if (meta.dryRunBytes !== undefined) return;
     const jobs = this.jobsFor(meta.project, meta.domain);
     try {
-      await withRetry(() => jobs.cancel(meta.jobId, meta.location || undefined), this.retry, ctx.signal);
+      await withRetry(() => jobs.cancel(meta.jobId, meta.location || undefined), this.retry, ctx.signal, ctx.deadline);
       ctx.log.info({ jobId: meta.jobId }, "BigQuery job cancel requested");
     } catch (err) {
       if (err instanceof BigQueryApiError && err.httpStatus === 404) return;

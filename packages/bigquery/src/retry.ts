@@ -42,23 +42,61 @@ export class RetriesExhausted extends BigQueryApiError {
   }
 }
 
+/** Time kept back before the RPC deadline, so the agent answers instead of the deadline firing. */
+export function deadlineMargin(remainingMs: number): number {
+  return Math.min(1000, Math.max(100, remainingMs / 10));
+}
+
+class OutOfTime extends Error {}
+
+/** Resolves with `work`, or rejects with OutOfTime at `giveUpAt` (epoch ms). */
+function before<T>(work: Promise<T>, giveUpAt: number | undefined): Promise<T> {
+  if (giveUpAt === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new OutOfTime()), Math.max(0, giveUpAt - Date.now()));
+  });
+  work.catch(() => undefined); // a late failure after giving up is not unhandled
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
 /**
  * Runs `call` until it succeeds, fails with a non-transient error (thrown as is, classified),
  * or has failed transiently `policy.attempts` times ({@link RetriesExhausted}). Waits grow
  * exponentially and stop early when `signal` fires. Google's own retries are switched off, so
  * the number of API requests is exactly the number of attempts.
+ *
+ * With a `deadline` (the RPC's), it gives up shortly before it ({@link deadlineMargin}) with
+ * RetriesExhausted, so that the caller can still answer.
  */
-export async function withRetry<T>(call: () => Promise<T>, policy: RetryPolicy, signal: AbortSignal): Promise<T> {
+export async function withRetry<T>(
+  call: () => Promise<T>,
+  policy: RetryPolicy,
+  signal: AbortSignal,
+  deadline?: Date,
+): Promise<T> {
+  const giveUpAt = deadline ? deadline.getTime() - deadlineMargin(deadline.getTime() - Date.now()) : undefined;
   let delay = policy.initialDelayMs;
+  let last: BigQueryApiError | undefined;
   for (let attempt = 1; ; attempt++) {
     try {
-      return await call();
+      return await before(call(), giveUpAt);
     } catch (raw) {
       if (signal.aborted) throw signal.reason;
+      if (raw instanceof OutOfTime) {
+        throw new RetriesExhausted(
+          last ?? new BigQueryApiError("no answer before the call's deadline", undefined, undefined, true),
+          attempt,
+        );
+      }
       const err = toApiError(raw);
       if (!err.transient) throw err;
-      if (attempt >= policy.attempts) throw new RetriesExhausted(err, attempt);
-      await pause(Math.min(delay, policy.maxDelayMs), signal);
+      last = err;
+      const wait = Math.min(delay, policy.maxDelayMs);
+      if (attempt >= policy.attempts || (giveUpAt !== undefined && Date.now() + wait >= giveUpAt)) {
+        throw new RetriesExhausted(err, attempt);
+      }
+      await pause(wait, signal);
       delay *= 2;
     }
   }

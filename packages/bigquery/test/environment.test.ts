@@ -90,3 +90,19 @@ test("a credentials secret that is not a service-account key is FAILED_PRECONDIT
   );
   expect(fake.http.requests).toHaveLength(0);
 });
+
+test("a jobs.get that hangs past the GetTask deadline is answered RUNNING with a message before the deadline", async () => {
+  const agent = new BigQueryAgent({ apiEndpoint: fake.url, accessToken: () => "t" });
+  const { client } = await startTestServer({ agents: [agent], client: { timeouts: { GetTask: 1000 } } });
+  const meta = await client.createTask({ template: template() });
+  fake.slowNext("get", 2000);
+
+  const started = Date.now();
+  const resource = await client.getTask(CATEGORY, meta);
+
+  expect(resource.phase).toBe(Phase.RUNNING);
+  expect(resource.message).toBe(
+    "BigQuery API unavailable (no answer before the call's deadline after 1 attempt); will check again",
+  );
+  expect(Date.now() - started).toBeLessThan(1000);
+});

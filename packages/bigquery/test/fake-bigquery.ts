@@ -60,6 +60,7 @@ function googleError(status: number, reason: string, message: string): FakeRespo
 export class FakeBigQuery {
   readonly jobs = new Map<string, StoredJob>();
   private readonly failures: Record<Route, Failure[]> = { insert: [], get: [], cancel: [] };
+  private readonly delays: Record<Route, number[]> = { insert: [], get: [], cancel: [] };
   /** Chooses the script of a new job from its configuration. @default PENDING, RUNNING, DONE */
   scriptFor: (configuration: JsonObject) => JobScript = () => ({ states: ["PENDING", "RUNNING", "DONE"] });
 
@@ -88,11 +89,17 @@ export class FakeBigQuery {
     this.failures[route].push(...failures);
   }
 
+  /** The next calls of `route` answer only after these delays (ms), in order. */
+  slowNext(route: Route, ...delaysMs: number[]): void {
+    this.delays[route].push(...delaysMs);
+  }
+
   /** Forgets all jobs, requests and scripted failures. */
   reset(): void {
     this.jobs.clear();
     this.http.requests.length = 0;
     for (const list of Object.values(this.failures)) list.length = 0;
+    for (const list of Object.values(this.delays)) list.length = 0;
     this.scriptFor = () => ({ states: ["PENDING", "RUNNING", "DONE"] });
   }
 
@@ -111,6 +118,12 @@ export class FakeBigQuery {
   private handle(req: FakeRequest): FakeResponse {
     const route = this.route(req);
     if (!route) return googleError(404, "notFound", `Not found: ${req.method} ${req.path}`);
+    const delayMs = this.delays[route.route].shift();
+    if (delayMs !== undefined) return { ...this.respond(route, req), delayMs };
+    return this.respond(route, req);
+  }
+
+  private respond(route: { route: Route; project: string; jobId?: string }, req: FakeRequest): FakeResponse {
     const failure = this.failures[route.route].shift();
     if (failure?.afterApplying) this.answer(route, req);
     if (failure)
