@@ -102,7 +102,8 @@ export class ProgressDisplay {
     this.frame = (this.frame + 1) % SPINNER.length;
     const s = this.status;
     let text = `${SPINNER[this.frame]} ${phaseName(s.phase)}  ${clock(Date.now() - this.startedAt)}${s.message ? `  ${s.message}` : ""}`;
-    const width = (this.out.columns ?? 80) - 1;
+    const columns = this.out.columns && this.out.columns > 20 ? this.out.columns : 80;
+    const width = columns - 1;
     if (text.length > width) text = `${text.slice(0, Math.max(0, width - 3))}...`;
     this.out.write(`\r\x1b[2K${text}`);
     this.statusShown = true;
