@@ -16,7 +16,7 @@ import { DEFAULT_TOKEN_SECRET, checkSecretName, readAccessToken } from "./access
 import { GrpcCode } from "./grpc-codes";
 import { idempotencyToken } from "./idempotency";
 import { INSTANCE_ENV, allowedHostsFrom, isHostAllowed, toBaseUrl } from "./instance";
-import { type ApiOutcome, type JobsApiCall, JobsApiClient, type RunInfo } from "./jobs-api";
+import { type ApiOutcome, type JobsApiCall, JobsApiClient, type JobsApiClientOptions, type RunInfo } from "./jobs-api";
 import { retryPolicy } from "./retry-policy";
 import { phaseOfRun } from "./run-state";
 import { buildRunSubmitBody, customOf, optionalString } from "./run-submit-body";
@@ -36,7 +36,8 @@ const LOG_LINK_NAME = "Databricks Console";
 export class DatabricksAgent extends AsyncAgent<DatabricksRunMeta> {
   readonly name = DATABRICKS_AGENT_NAME;
   readonly category: TaskCategory;
-  private client: JobsApiClient;
+  /** The connection pool, shared with siblings made by {@link DatabricksAgent.withTaskType}; created on first use. */
+  private pool: { client?: JobsApiClient; readonly options: JobsApiClientOptions };
   private readonly tokenSecret: string;
   private readonly allowedHosts: readonly string[];
   private readonly env: NodeJS.ProcessEnv;
@@ -53,20 +54,24 @@ export class DatabricksAgent extends AsyncAgent<DatabricksRunMeta> {
     const maxSockets = options.maxSockets ?? 128;
     if (!(requestTimeoutMs > 0)) throw new RangeError(`requestTimeoutMs must be > 0, got ${requestTimeoutMs}`);
     if (!(maxSockets >= 1)) throw new RangeError(`maxSockets must be >= 1, got ${maxSockets}`);
-    this.client = new JobsApiClient({ requestTimeoutMs, maxSockets, retry: retryPolicy(options.retry) });
+    this.pool = { options: { requestTimeoutMs, maxSockets, retry: retryPolicy(options.retry) } };
   }
 
   /** The same agent for another task type, sharing this one's connection pool. */
   withTaskType(taskType: string): DatabricksAgent {
     const sibling = new DatabricksAgent({ ...this.options, taskType });
-    sibling.client.close();
-    sibling.client = this.client;
+    sibling.pool = this.pool;
     return sibling;
   }
 
-  /** Closes pooled connections (they are also closed when idle). */
+  /** Closes pooled connections (idle ones never keep the process alive). */
   close(): void {
-    this.client.close();
+    this.pool.client?.close();
+  }
+
+  private get client(): JobsApiClient {
+    this.pool.client ??= new JobsApiClient(this.pool.options);
+    return this.pool.client;
   }
 
   /** Submits the run; the idempotency token makes a repeated CreateTask return the same run. */

@@ -144,3 +144,20 @@ test("a wrong token fails GetTask's task with a clear message and no token in it
     process.env._FSEC_FLYTE_DATABRICKS_ACCESS_TOKEN = TOKEN;
   }
 });
+
+test("a workspace slower than GetTask's deadline gets a RUNNING reply in time, not DEADLINE_EXCEEDED", async () => {
+  const slow = await startFakeDatabricks({ token: TOKEN, latencyMs: 4_000 });
+  const agent = new DatabricksAgent({ instance: slow.url });
+  const { client } = await startTestServer({ agents: [agent], client: { timeouts: { GetTask: 1_500 } } });
+  try {
+    const meta = Buffer.from(JSON.stringify({ instance: slow.url, runId: "123" }));
+    const started = Date.now();
+    const resource = await client.getTask(databricks, meta);
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(phaseName(resource.phase)).toBe("RUNNING");
+    expect(resource.message).toMatch(/^cannot read run 123 yet: no answer from Databricks within \d+ ms/);
+  } finally {
+    agent.close();
+    await slow.close();
+  }
+});
