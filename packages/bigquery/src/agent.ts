@@ -190,7 +190,6 @@ export class BigQueryAgent extends AsyncAgent<BigQueryJobMeta> {
       accessToken: this.options.accessToken,
       credentialsSecret: this.options.credentialsSecret,
       secretSource: this.options.secretSource,
-      apiEndpoint: this.apiEndpoint(),
       env: process.env,
     });
     return this.clients.for({

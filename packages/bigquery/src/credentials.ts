@@ -11,7 +11,7 @@ export type CredentialChoice =
   | { kind: "token"; token: () => string | Promise<string> }
   /** A service-account key from a Flyte secret. `fingerprint` identifies the key without revealing it. */
   | { kind: "service-account"; secret: string; clientEmail: string; privateKey: string; fingerprint: string }
-  /** No credentials: an emulator named by `BIGQUERY_EMULATOR_HOST`. */
+  /** No credentials: an emulator named by `BIGQUERY_EMULATOR_HOST` (which Google's client prefers to any endpoint). */
   | { kind: "none" }
   /** Application Default Credentials (workload identity, GOOGLE_APPLICATION_CREDENTIALS, gcloud). */
   | { kind: "adc" };
@@ -21,15 +21,13 @@ export interface CredentialSettings {
   accessToken?: () => string | Promise<string>;
   credentialsSecret?: string;
   secretSource?: SecretSourceOptions;
-  /** The endpoint configured for the agent (not the emulator variable). */
-  apiEndpoint?: string;
   env: NodeJS.ProcessEnv;
 }
 
 /**
  * Picks the credentials: an access-token function, else the service-account secret when it
- * exists, else none for an emulator (`BIGQUERY_EMULATOR_HOST` without an explicit endpoint),
- * else Application Default Credentials. A secret that is not a service-account key is
+ * exists, else none for an emulator (`BIGQUERY_EMULATOR_HOST`: Google's client then sends
+ * every request there, whatever endpoint is configured), else Application Default Credentials. A secret that is not a service-account key is
  * FAILED_PRECONDITION, without its content.
  */
 export function chooseCredentials(settings: CredentialSettings): CredentialChoice {
@@ -37,7 +35,7 @@ export function chooseCredentials(settings: CredentialSettings): CredentialChoic
   const secret = settings.credentialsSecret ?? settings.env.FLYTE_BIGQUERY_CREDENTIALS_SECRET ?? DEFAULT_CREDENTIALS_SECRET;
   const json = getSecret(secret, { env: settings.env, ...settings.secretSource });
   if (json !== undefined && json.trim() !== "") return parseServiceAccount(secret, json);
-  if (settings.env.BIGQUERY_EMULATOR_HOST && !settings.apiEndpoint) return { kind: "none" };
+  if (settings.env.BIGQUERY_EMULATOR_HOST) return { kind: "none" };
   return { kind: "adc" };
 }
 

@@ -17,15 +17,16 @@ export interface RetryOptions {
 export interface BigQueryAgentOptions {
   /**
    * Base URL of the BigQuery API, for private endpoints and emulators (e.g.
-   * `https://bigquery-myendpoint.p.googleapis.com`). When it is not set, Google's client decides:
-   * `BIGQUERY_EMULATOR_HOST` if set, else `https://bigquery.googleapis.com`.
+   * `https://bigquery-myendpoint.p.googleapis.com`). Google's client sends requests to
+   * `BIGQUERY_EMULATOR_HOST` whenever that is set, then to this endpoint, else to
+   * `https://bigquery.googleapis.com`.
    * @default process.env.FLYTE_BIGQUERY_API_ENDPOINT
    */
   apiEndpoint?: string;
   /**
    * Name of the Flyte secret holding a service-account key (JSON). When the secret exists it is
    * used; otherwise Application Default Credentials are (none when `BIGQUERY_EMULATOR_HOST` is
-   * set and no endpoint is configured: emulators take no credentials).
+   * set: emulators take no credentials).
    * @default process.env.FLYTE_BIGQUERY_CREDENTIALS_SECRET ?? "FLYTE_BIGQUERY_SERVICE_ACCOUNT_JSON"
    */
   credentialsSecret?: string;
