@@ -13,7 +13,7 @@ async function main(modules: string[]): Promise<void> {
     if (!isAgentPlugin(plugin)) throw new Error(`${path} does not export a plugin (definePlugin) as its default export`);
     for (const agent of plugin.agents) registry.register(agent, { source: path });
   }
-  const server = new AgentServer({ registry });
+  const server = new AgentServer({ registry, reflection: false });
   const port = await server.listen(0, "127.0.0.1");
   process.stdout.write(`${JSON.stringify({ port })}\n`);
   const stop = () => {
