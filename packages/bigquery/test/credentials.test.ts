@@ -40,18 +40,17 @@ test("FLYTE_BIGQUERY_CREDENTIALS_SECRET renames the secret", () => {
   expect(chooseCredentials({ env, secretSource: { dir } }).kind).toBe("service-account");
 });
 
-test("no secret: none for an emulator, ADC otherwise (and with an explicit endpoint)", () => {
+test("no secret: none for an emulator (even with an endpoint: the emulator gets the requests), ADC otherwise", () => {
   expect(chooseCredentials({ env: { BIGQUERY_EMULATOR_HOST: "http://127.0.0.1:9050" }, secretSource: { dir } })).toEqual({
     kind: "none",
   });
   expect(chooseCredentials({ env: {}, secretSource: { dir } })).toEqual({ kind: "adc" });
   expect(
     chooseCredentials({
-      env: { BIGQUERY_EMULATOR_HOST: "http://e" },
-      apiEndpoint: "https://private.example",
+      env: { BIGQUERY_EMULATOR_HOST: "http://e", FLYTE_BIGQUERY_API_ENDPOINT: "https://p" },
       secretSource: { dir },
     }),
-  ).toEqual({ kind: "adc" });
+  ).toEqual({ kind: "none" });
 });
 
 test("a secret that is not JSON is refused without showing it", () => {
