@@ -142,6 +142,10 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
       });
     }
     const outputs = resource.outputs ?? readLocalOutputs(outputPrefix) ?? { literals: {} };
+    const missing = Object.keys(options.template.interface?.outputs?.variables ?? {}).filter((n) => !(n in outputs.literals));
+    if (missing.length > 0) {
+      emit({ type: "warning", message: `the task declares output(s) ${missing.join(", ")} that the agent did not return` });
+    }
     return {
       phase: last.phase,
       message: last.message,

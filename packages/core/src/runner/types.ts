@@ -40,7 +40,7 @@ export interface RunTaskOptions {
   /** Connect to `endpoint` with TLS (`true`: system CA pool). @default false (plaintext) */
   tls?: boolean | ClientTlsOptions;
   /**
-   * Agents for an in-process run.
+   * Agents for an in-process run (ignored with `endpoint`).
    * @default the installed plugins, found like `flyte-agent serve` finds them (see `plugins`)
    */
   registry?: AgentRegistry;

@@ -161,6 +161,20 @@ describe("runTask in-process", () => {
     expect(result).toMatchObject({ values: { rows: 42n }, outputPrefix });
   });
 
+  test("warns about declared outputs the agent did not return", async () => {
+    const agent = new ScriptedAgent([at(Phase.SUCCEEDED, "", { outputs: toLiteralMap({ a: 1n }) })]);
+    const variable = {
+      type: flyteidl.core.LiteralType.fromPartial({ type: { $case: "simple", value: flyteidl.core.SimpleType.INTEGER } }),
+      description: "",
+    };
+    const declared = template({ interface: { inputs: undefined, outputs: { variables: { a: variable, b: variable } } } });
+    const events: RunEvent[] = [];
+    await runTask({ template: declared, registry: registryOf(agent), ...FAST, onEvent: (e) => events.push(e) });
+    expect(events.filter((e) => e.type === "warning")).toEqual([
+      { type: "warning", message: "the task declares output(s) b that the agent did not return" },
+    ]);
+  });
+
   test("inputs follow the interface; a wrong one names the input and calls nothing", async () => {
     const agent = new ScriptedAgent([at(Phase.SUCCEEDED)]);
     const typed = template({
