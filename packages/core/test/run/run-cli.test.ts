@@ -3,6 +3,7 @@
  * success, failure, Ctrl-C (SIGINT) and --timeout, with the test plugin recording every create
  * and delete in a file so the tests see what reached the agent.
  */
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ONLY_TEST_PLUGIN, runCli, startCli, TEST_PLUGIN, tempDir, writeJson, type CliProcess } from "./helpers/cli";
@@ -198,5 +199,55 @@ describe("flyte-agent run --endpoint", () => {
     const { code, stderr } = await runCli(["run", template, ...INPUTS, "--endpoint", "127.0.0.1:1", "--rpc-timeout", "2s"]);
     expect(code).toBe(1);
     expect(stderr).toMatch(/flyte-agent run: ListAgents failed: (UNAVAILABLE|DEADLINE_EXCEEDED)/);
+  });
+});
+
+describe("flyte-agent run --endpoint with TLS", () => {
+  let server: CliProcess;
+  let port: string;
+  let cert: string;
+
+  beforeAll(async () => {
+    const certDir = tempDir();
+    cert = join(certDir, "cert.pem");
+    const key = join(certDir, "key.pem");
+    execFileSync(
+      "openssl",
+      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost"].concat([
+        "-addext",
+        "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        "-keyout",
+        key,
+        "-out",
+        cert,
+      ]),
+      { stdio: "ignore" },
+    );
+    server = startCli(
+      ["serve", "--port", "0", "--host", "127.0.0.1", "--prometheus-port", "-1"].concat([
+        "--tls-cert",
+        cert,
+        "--tls-key",
+        key,
+        "--include",
+        "none",
+        "--modules",
+        TEST_PLUGIN,
+      ]),
+    );
+    [, port = ""] = await server.waitFor(/"port":(\d+)/);
+  });
+  afterAll(async () => {
+    server.child.kill("SIGTERM");
+    await server.exited;
+  });
+
+  test("--ca-cert trusts the server's certificate; plaintext is refused", async () => {
+    const template = writeJson(dir, "sync.json", { type: "runner_sync" });
+    const ok = await runCli(["run", template, "-i", "x=1", "--endpoint", `127.0.0.1:${port}`, "--ca-cert", cert]);
+    expect({ code: ok.code, stderr: ok.stderr, out: ok.stdout }).toMatchObject({ code: 0, out: '{\n  "x": 1\n}\n' });
+    const plain = await runCli(["run", template, "-i", "x=1", "--endpoint", `127.0.0.1:${port}`, "--rpc-timeout", "2s"]);
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toMatch(/ListAgents failed: (UNAVAILABLE|DEADLINE_EXCEEDED)/);
   });
 });
