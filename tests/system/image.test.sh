@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# The image: build docker/Dockerfile with podman (--isolation chroot) on a base image made here
+# from the host's node (images cannot be pulled), check its configuration (non-root user, ports,
+# HEALTHCHECK), export its filesystem, and run the image's own entrypoint in a chroot as the
+# image's user: the health check command from the image must report SERVING, `list` must show
+# only the plugins named in PLUGINS, and SIGTERM must stop the server with exit code 0.
+# (`podman run` does not work in this environment; a chroot into the exported filesystem does.)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+PLUGINS="template"
+ID=$$
+BASE=localhost/flyte-agent-node-base:systest-$ID
+IMAGE=localhost/flyte-agent:systest-$ID
+WORK=$(mktemp -d /tmp/flyte-agent-image.XXXXXX)
+ROOTFS="$WORK/rootfs"
+SERVER_PID=""
+CONTAINER=""
+PROC_MOUNTED=""
+cleanup() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then kill -KILL "$SERVER_PID" 2>/dev/null || true; fi
+  [ -n "$PROC_MOUNTED" ] && umount "$ROOTFS/proc" 2>/dev/null || true
+  [ -n "$CONTAINER" ] && podman rm -f "$CONTAINER" >/dev/null 2>&1 || true
+  podman rmi -f "$IMAGE" "$BASE" >/dev/null 2>&1 || true
+  podman image prune -f >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+}
+skip() {
+  echo "image: SKIPPED: $*" >&2
+  echo "image: SKIPPED: the image was NOT tested" >&2
+  exit 0
+}
+fail() {
+  echo "image: FAIL: $*" >&2
+  [ -f "$WORK/serve.log" ] && sed 's/^/  serve: /' "$WORK/serve.log" >&2
+  exit 1
+}
+
+if ! command -v podman >/dev/null; then
+  [ "$(id -u)" -eq 0 ] || skip "podman is not installed and this is not root (apt-get install -y podman)"
+  echo "image: installing podman"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman >/dev/null) || skip "apt-get install podman failed"
+fi
+[ "$(id -u)" -eq 0 ] || skip "chroot needs root"
+trap cleanup EXIT
+
+echo "image: making a base image from the host's node ($(node --version))"
+"$ROOT/docker/local-base-image.sh" "$BASE" >/dev/null
+echo "image: building with PLUGINS=\"$PLUGINS\""
+"$ROOT/docker/build.sh" -b "$BASE" -p "$PLUGINS" -t "$IMAGE" >"$WORK/build.log" 2>&1 || {
+  tail -40 "$WORK/build.log" >&2
+  fail "docker/build.sh failed"
+}
+
+# The image's configuration, as a runtime would read it.
+podman image inspect "$IMAGE" --format '{{json .Config}}' >"$WORK/config.json"
+podman image inspect "$IMAGE" --format '{{json .HealthCheck}}' >"$WORK/health.json"
+node - "$WORK/config.json" "$WORK/health.json" "$PLUGINS" <<'JS' || fail "image configuration"
+const fs = require("node:fs");
+const [configFile, healthFile, plugins] = process.argv.slice(2);
+const config = JSON.parse(fs.readFileSync(configFile, "utf8"));
+const health = JSON.parse(fs.readFileSync(healthFile, "utf8"));
+const problems = [];
+const user = String(config.User ?? "");
+if (!/^[1-9]\d*(:\d+)?$/.test(user)) problems.push(`User must be a numeric non-root uid, got "${user}"`);
+for (const port of ["8000/tcp", "9090/tcp"]) if (!(port in (config.ExposedPorts ?? {}))) problems.push(`port ${port} is not exposed`);
+if (!health || !Array.isArray(health.Test) || health.Test[0] !== "CMD") problems.push("no HEALTHCHECK");
+if (config.Labels?.["io.flyte-agent.plugins"] !== plugins) problems.push("the plugins label does not match PLUGINS");
+if (problems.length) {
+  console.error(problems.join("\n"));
+  process.exit(1);
+}
+JS
+
+CONTAINER=$(podman create "$IMAGE" 2>/dev/null)
+mkdir -p "$ROOTFS"
+podman export "$CONTAINER" | tar -x -C "$ROOTFS"
+podman rm "$CONTAINER" >/dev/null 2>&1
+CONTAINER=""
+mkdir -p "$ROOTFS/proc"
+mount -t proc proc "$ROOTFS/proc" 2>/dev/null && PROC_MOUNTED=1 || echo "image: (no /proc in the chroot)"
+
+# Run a command like the container runtime would: image env, working dir and user, inside the chroot.
+USERSPEC=$(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).User' "$WORK/config.json")
+mapfile -t IMAGE_ENV < <(node -e 'for (const e of JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).Env) console.log(e)' "$WORK/config.json")
+mapfile -t ENTRY < <(node -e 'const c=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); for (const a of [...c.Entrypoint, ...c.Cmd]) console.log(a)' "$WORK/config.json")
+mapfile -t HEALTH_CMD < <(node -e 'for (const a of JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")).Test.slice(1)) console.log(a)' "$WORK/health.json")
+PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+METRICS=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+in_image() {
+  (exec_in_image "$@")
+}
+# Replaces the calling (sub)shell, so that `exec_in_image ... &` gives the server's own pid.
+exec_in_image() {
+  exec chroot --userspec="$USERSPEC" "$ROOTFS" /usr/bin/env -i "${IMAGE_ENV[@]}" \
+    FLYTE_AGENT_PORT="$PORT" FLYTE_AGENT_PROMETHEUS_PORT="$METRICS" FLYTE_AGENT_HOST=127.0.0.1 \
+    /bin/sh -c 'cd /opt/flyte-agent && exec "$@"' sh "$@"
+}
+
+listed=$(in_image node /opt/flyte-agent/node_modules/@flyte-agent/bundle/bin/flyte-agent-bundle.js list --json) || fail "list in the image failed"
+packages=$(echo "$listed" | node -e 'let s="";process.stdin.on("data",c=>s+=c).on("end",()=>console.log(JSON.parse(s).plugins.map(p=>p.package).sort().join(" ")))')
+[ "$packages" = "@flyte-agent/template" ] || fail "the image holds plugins: $packages"
+
+echo "image: starting the image's entrypoint (${ENTRY[*]}) in the chroot as $USERSPEC"
+exec_in_image "${ENTRY[@]}" >"$WORK/serve.log" 2>&1 &
+SERVER_PID=$!
+status=""
+for _ in $(seq 1 150); do
+  kill -0 "$SERVER_PID" 2>/dev/null || fail "the server exited"
+  if status=$(in_image "${HEALTH_CMD[@]}" 2>/dev/null); then break; fi
+  status=""
+  sleep 0.2
+done
+[ "$status" = "SERVING" ] || fail "the image's health check never reported SERVING"
+echo "image: HEALTHCHECK (${HEALTH_CMD[*]}) -> $status"
+curl_metrics=$(in_image node -e 'fetch(`http://127.0.0.1:${process.env.FLYTE_AGENT_PROMETHEUS_PORT}/metrics`).then(r=>r.text()).then(t=>console.log(t.includes("flyte_agent_")?"ok":"no agent metrics"))') || true
+[ "$curl_metrics" = "ok" ] || fail "the metrics port does not serve flyte_agent_ metrics ($curl_metrics)"
+
+kill -TERM "$SERVER_PID"
+code=0
+wait "$SERVER_PID" || code=$?
+SERVER_PID=""
+[ "$code" -eq 0 ] || fail "the server exited with $code after SIGTERM"
+echo "image: PASS (built with podman, non-root, health SERVING from the exported filesystem, SIGTERM -> 0)"
