@@ -60,7 +60,7 @@ async function main() {
     }
     if (want("scale")) {
       log(`scale (${settings.scaleTasks} tasks in flight, fake Databricks with 20 ms latency):`);
-      results.scale = await scaleSection({ tasks: settings.scaleTasks, seconds: settings.scaleSeconds, log });
+      results.scale = await scaleSection({ tasks: settings.scaleTasks, seconds: settings.scaleSeconds, tmpDir, log });
     }
     if (flag("profile")) {
       log("CPU profile of the full server under GetTask load:");

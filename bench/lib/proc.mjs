@@ -38,3 +38,15 @@ export async function stop(child, graceMs = 5000) {
   await exited(child);
   clearTimeout(timer);
 }
+
+const children = new Set();
+process.once("exit", () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+});
+
+/** Remembers a child process so that it is killed if the bench itself dies. */
+export function track(child) {
+  children.add(child);
+  child.once("exit", () => children.delete(child));
+  return child;
+}

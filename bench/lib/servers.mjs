@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { freePort, stop } from "./proc.mjs";
+import { freePort, stop, track } from "./proc.mjs";
 import { waitServing } from "./raw-grpc.mjs";
 import { BENCH_DIR, CLI, REPO_ROOT } from "./repo.mjs";
 
@@ -46,21 +46,23 @@ export async function startFullServer({
   const port = await freePort();
   const metricsPort = await freePort();
   const started = performance.now();
-  const child = spawn(
-    process.execPath,
-    [
-      ...nodeArgs,
-      CLI,
-      "serve",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      String(port),
-      "--prometheus-port",
-      String(metricsPort),
-      ...pluginArgs,
-    ],
-    { cwd, env: { ...process.env, ...env }, stdio: ["ignore", captureLogs ? "pipe" : "ignore", "pipe"] },
+  const child = track(
+    spawn(
+      process.execPath,
+      [
+        ...nodeArgs,
+        CLI,
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--prometheus-port",
+        String(metricsPort),
+        ...pluginArgs,
+      ],
+      { cwd, env: { ...process.env, ...env }, stdio: ["ignore", captureLogs ? "pipe" : "ignore", "pipe"] },
+    ),
   );
   let stderr = "";
   let stdout = "";
@@ -93,9 +95,11 @@ export async function startFullServer({
 /** Spawns the bare grpc-js baseline and waits until it listens. */
 export async function startBareServer() {
   const port = await freePort();
-  const child = spawn(process.execPath, [join(BENCH_DIR, "servers", "bare-server.mjs"), String(port)], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = track(
+    spawn(process.execPath, [join(BENCH_DIR, "servers", "bare-server.mjs"), String(port)], {
+      stdio: ["ignore", "pipe", "inherit"],
+    }),
+  );
   await new Promise((resolve, reject) => {
     child.stdout.on("data", (d) => {
       if (String(d).includes("listening")) resolve();
