@@ -10,5 +10,5 @@ for t in ./*.test.sh; do
   echo "=== system test: $t"
   if bash "$t"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $t"; fi
 done
-echo "system tests: $passed passed, $failed failed"
+echo "system: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
