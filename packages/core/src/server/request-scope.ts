@@ -67,6 +67,7 @@ export class RequestScope {
   private abortStatus: { code: Status; details: string } | undefined;
   private readonly started = process.hrtime.bigint();
   private readonly timer: NodeJS.Timeout | undefined;
+  private finished = false;
   /** Task type label (category name) once known. */
   taskType = "unknown";
   /** Category label for logs (`name@version`) once known. */
@@ -100,7 +101,8 @@ export class RequestScope {
 
   /** Stops the call's work with a status. */
   abort(code: Status, details: string): void {
-    if (this.controller.signal.aborted) return;
+    // grpc-js emits "cancelled" after every call once its status is sent: ignore it then.
+    if (this.finished || this.controller.signal.aborted) return;
     this.abortStatus = { code, details };
     this.controller.abort(new AgentError(code, details));
   }
@@ -147,6 +149,7 @@ export class RequestScope {
 
   /** Records metrics and the request's log line; call exactly once. */
   finish(result: StatusObject | undefined, err?: unknown): void {
+    this.finished = true;
     if (this.timer) clearTimeout(this.timer);
     this.env.inFlight.delete(this);
     const seconds = Number(process.hrtime.bigint() - this.started) / 1e9;
