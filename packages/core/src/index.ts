@@ -40,7 +40,7 @@ export {
   BlobRef,
   type PlainValue,
 } from "./literals";
-export { isTerminalPhase, isSuccessPhase, phaseFromState, phaseName, stateForPhase } from "./phase";
+export { isTerminalPhase, isSuccessPhase, phaseFromState, phaseName, phaseOfWireResource, stateForPhase } from "./phase";
 export { getSecret, requireSecret, registerSecretValue, redactSecrets, type SecretSourceOptions } from "./secrets";
 
 // Serving

@@ -76,3 +76,24 @@ export function phaseFromState(state: string, extra?: Readonly<Record<string, Ph
   }
   return STATE_TO_PHASE.get(key);
 }
+
+/**
+ * The phase propeller acts on for a wire Resource: `phase` when set, else the deprecated
+ * `state` (whose default 0 means RETRYABLE_FAILURE, so a reply that sets neither fails the task).
+ */
+export function phaseOfWireResource(resource: Pick<admin.Resource, "phase" | "state">): Phase {
+  if (resource.phase !== Phase.UNDEFINED) return resource.phase;
+  const S = adminValues.State;
+  switch (resource.state) {
+    case S.SUCCEEDED:
+      return Phase.SUCCEEDED;
+    case S.RUNNING:
+      return Phase.RUNNING;
+    case S.PENDING:
+      return Phase.INITIALIZING;
+    case S.PERMANENT_FAILURE:
+      return Phase.FAILED;
+    default:
+      return Phase.RETRYABLE_FAILED;
+  }
+}

@@ -1,33 +1,11 @@
-import { admin as adminValues } from "@flyte-agent/flyteidl";
 import type { admin } from "@flyte-agent/flyteidl";
-import { phaseName } from "../phase";
-import { type JsonValue, type LogLink, Phase } from "../types";
+import { phaseName, phaseOfWireResource } from "../phase";
+import type { JsonValue, LogLink } from "../types";
 import type { PhaseChange, TaskStatus } from "./types";
-
-/**
- * The phase of a wire Resource as propeller reads it: `phase`, or when it is UNDEFINED the
- * deprecated `state` (whose default 0 means RETRYABLE_FAILURE).
- */
-export function phaseOfResource(resource: admin.Resource): Phase {
-  if (resource.phase !== Phase.UNDEFINED) return resource.phase;
-  const S = adminValues.State;
-  switch (resource.state) {
-    case S.SUCCEEDED:
-      return Phase.SUCCEEDED;
-    case S.RUNNING:
-      return Phase.RUNNING;
-    case S.PENDING:
-      return Phase.INITIALIZING;
-    case S.PERMANENT_FAILURE:
-      return Phase.FAILED;
-    default:
-      return Phase.RETRYABLE_FAILED;
-  }
-}
 
 /** A wire Resource in plain form, stamped with the elapsed time. */
 export function toTaskStatus(resource: admin.Resource, elapsedMs: number): TaskStatus {
-  const phase = phaseOfResource(resource);
+  const phase = phaseOfWireResource(resource);
   return {
     phase,
     phaseName: phaseName(phase),
