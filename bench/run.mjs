@@ -4,6 +4,7 @@
 //   pnpm bench --quick         short run (under a minute): fewer, shorter runs, 1,000-task scale
 //   pnpm bench --only=startup,throughput,fixed-rate,scale
 //   pnpm bench --profile       also records a CPU profile of the full server under GetTask load
+//                              (the full run does by default; --no-profile skips it)
 // Prints a table and writes bench/results/<date>.json. Needs `pnpm build` first.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -62,7 +63,7 @@ async function main() {
       log(`scale (${settings.scaleTasks} tasks in flight, fake Databricks with 20 ms latency):`);
       results.scale = await scaleSection({ tasks: settings.scaleTasks, seconds: settings.scaleSeconds, tmpDir, log });
     }
-    if (flag("profile")) {
+    if (flag("profile") || (!quick && !flag("no-profile") && !only)) {
       log("CPU profile of the full server under GetTask load:");
       results.profile = await profileSection({ plugin, tmpDir, durationS: quick ? 3 : 8, log });
     }

@@ -41,6 +41,7 @@ export function summaryRows(results) {
   if (s) {
     rows.push([`start-up to SERVING (${s.agents.length} agents) (ms)`, String(s.startupMs), "<= 500", mark(s.startupMs <= 500)]);
     rows.push(["idle RSS (MiB)", String(s.idleRssMiB), "<= 80", mark(s.idleRssMiB <= 80)]);
+    rows.push(["idle RSS of a bare `node` process (MiB)", String(s.bareNodeRssMiB), "", ""]);
   }
   const c = results.scale;
   if (c) {

@@ -1,7 +1,8 @@
 // Start-up: time from spawning `flyte-agent serve` at the repo root (every bundled plugin it
 // discovers) to the first SERVING health answer, and RSS once idle.
 import { setTimeout as delay } from "node:timers/promises";
-import { rssMiB } from "../lib/proc.mjs";
+import { spawn } from "node:child_process";
+import { rssMiB, stop, track } from "../lib/proc.mjs";
 import { startFullServer } from "../lib/servers.mjs";
 import { median, round } from "../lib/stats.mjs";
 
@@ -24,6 +25,11 @@ export async function startupSection({ runs, idleMs = 2000, log }) {
       await server.stop();
     }
   }
+  // For scale: the RSS of an idle `node` that loads nothing (its binary's mapped pages count too).
+  const bareNode = track(spawn(process.execPath, ["-e", "setInterval(() => {}, 1000)"], { stdio: "ignore" }));
+  await delay(idleMs);
+  const bareNodeRssMiB = round(rssMiB(bareNode.pid), 1);
+  await stop(bareNode);
   const agents = table
     .split("\n")
     .filter((l) => /@\d+\s/.test(l))
@@ -41,6 +47,7 @@ export async function startupSection({ runs, idleMs = 2000, log }) {
   return {
     startupMs: round(median(times), 0),
     idleRssMiB: round(median(rss), 1),
+    bareNodeRssMiB,
     agents,
     pluginProblems: problems,
     runs,
