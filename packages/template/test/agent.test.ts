@@ -25,7 +25,7 @@ describe("custom_task driven over gRPC", () => {
     const poller = await startServerProcess({ modules: [builtPlugin] });
     const inputs = toLiteralMap({ x: 42n, name: "flyte", ratio: 0.5, tags: ["a", "b"] });
     const meta = await creator.client.createTask({
-      template: taskTemplate({ type: "custom_task", custom: { durationSeconds: 0.5 } }),
+      template: taskTemplate({ type: "custom_task", custom: { durationSeconds: 2 } }),
       inputs,
     });
     expect(meta.length).toBeLessThan(1024);

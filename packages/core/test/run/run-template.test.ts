@@ -44,7 +44,7 @@ test.each([
   ["in-process", ONLY_TEMPLATE, "in-process"],
   ["against a served endpoint", [] as string[], "on 127.0.0.1:"],
 ])("custom_task runs %s: phases on stderr, outputs on stdout, exit 0", async (_name, where, shown) => {
-  const template = writeJson(dir, "custom.json", customTask({ durationSeconds: 0.5 }));
+  const template = writeJson(dir, "custom.json", customTask({ durationSeconds: 1.5 }));
   const target = where.length > 0 ? where : ["--endpoint", endpoint];
   const { code, stdout, stderr } = await runCli(["run", template, "-i", "n=7", "-i", "who=flyte", ...FAST, ...target]);
   expect({ code, stderr }).toMatchObject({ code: 0 });
