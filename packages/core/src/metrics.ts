@@ -49,10 +49,21 @@ export class AgentMetrics {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 
+  /** Label-bound children per (task type, operation): prom-client hashes labels on every call otherwise. */
+  private readonly bound = new Map<string, { latency: { observe(v: number): void }; success: { inc(): void } }>();
+
   /** Records one finished request. `errorCode` is the gRPC status name, absent on success. */
   observe(taskType: string, operation: Operation, seconds: number, errorCode?: string): void {
-    this.latency.observe({ task_type: taskType, operation }, seconds);
-    if (errorCode === undefined) this.success.inc({ task_type: taskType, operation });
+    const key = `${taskType}\u0000${operation}`;
+    let children = this.bound.get(key);
+    if (!children) {
+      const labels = { task_type: taskType, operation };
+      children = { latency: this.latency.labels(labels), success: this.success.labels(labels) };
+      // Unknown task types come from clients: bound the cache instead of growing without limit.
+      if (this.bound.size < 1000) this.bound.set(key, children);
+    }
+    children.latency.observe(seconds);
+    if (errorCode === undefined) children.success.inc();
     else this.failure.inc({ task_type: taskType, operation, error_code: errorCode });
   }
 

@@ -72,15 +72,14 @@ export function asyncAgentService(registry: AgentRegistry, env: ServerEnv): serv
         const category = categoryOfTemplate(req.template);
         const agent = routeAsync(registry, scope, category);
         env.metrics.observeInputBytes(category.name, req[REQUEST_BYTES] ?? 0);
-        const meta = await agent.create({
-          template: req.template!,
-          inputs: req.inputs ?? { literals: {} },
-          outputPrefix: req.outputPrefix,
-          taskExecutionMetadata: req.taskExecutionMetadata,
-          signal: scope.signal,
-          deadline: scope.deadline,
-          log: env.log.child({ agent: agent.name, operation: "create" }),
-        });
+        const meta = await agent.create(
+          scope.context({
+            template: req.template!,
+            inputs: req.inputs ?? { literals: {} },
+            outputPrefix: req.outputPrefix,
+            taskExecutionMetadata: req.taskExecutionMetadata,
+          }),
+        );
         const resourceMeta = Buffer.from(agent.metaCodec.encode(meta));
         if (resourceMeta.length > 1024) {
           env.log.warn(
@@ -98,13 +97,13 @@ export function asyncAgentService(registry: AgentRegistry, env: ServerEnv): serv
         const category = categoryOfRequest(req);
         const agent = routeAsync(registry, scope, category);
         const meta = decodeMeta(agent, req.resourceMeta);
-        const resource = await agent.get(meta, {
-          taskCategory: category,
-          outputPrefix: req.outputPrefix,
-          signal: scope.signal,
-          deadline: scope.deadline,
-          log: env.log.child({ agent: agent.name, operation: "get" }),
-        });
+        const resource = await agent.get(
+          meta,
+          scope.context({
+            taskCategory: category,
+            outputPrefix: req.outputPrefix,
+          }),
+        );
         return { resource: wire(agent.name, resource) };
       });
     },
@@ -115,13 +114,13 @@ export function asyncAgentService(registry: AgentRegistry, env: ServerEnv): serv
         const category = categoryOfRequest(req);
         const agent = routeAsync(registry, scope, category);
         const meta = decodeMeta(agent, req.resourceMeta);
-        await agent.delete(meta, {
-          taskCategory: category,
-          outputPrefix: "",
-          signal: scope.signal,
-          deadline: scope.deadline,
-          log: env.log.child({ agent: agent.name, operation: "delete" }),
-        });
+        await agent.delete(
+          meta,
+          scope.context({
+            taskCategory: category,
+            outputPrefix: "",
+          }),
+        );
         return {};
       });
     },
@@ -137,17 +136,17 @@ export function asyncAgentService(registry: AgentRegistry, env: ServerEnv): serv
         const meta = decodeMeta(agent, req.resourceMeta);
         const toDate = (t: typeof req.startTime) =>
           t ? new Date(Number(t.seconds) * 1000 + Math.floor(t.nanos / 1e6)) : undefined;
-        const results = await agent.getMetrics(meta, {
-          taskCategory: category,
-          outputPrefix: "",
-          queries: req.queries,
-          startTime: toDate(req.startTime),
-          endTime: toDate(req.endTime),
-          stepSeconds: req.step ? Number(req.step.seconds) + req.step.nanos / 1e9 : undefined,
-          signal: scope.signal,
-          deadline: scope.deadline,
-          log: env.log.child({ agent: agent.name, operation: "get_metrics" }),
-        });
+        const results = await agent.getMetrics(
+          meta,
+          scope.context({
+            taskCategory: category,
+            outputPrefix: "",
+            queries: req.queries,
+            startTime: toDate(req.startTime),
+            endTime: toDate(req.endTime),
+            stepSeconds: req.step ? Number(req.step.seconds) + req.step.nanos / 1e9 : undefined,
+          }),
+        );
         return { results };
       });
     },
@@ -164,15 +163,15 @@ export function asyncAgentService(registry: AgentRegistry, env: ServerEnv): serv
             throw new AgentError(Status.UNIMPLEMENTED, `agent "${agent.name}" does not provide task logs`);
           }
           const meta = decodeMeta(agent, req.resourceMeta);
-          const chunks = agent.getLogs(meta, {
-            taskCategory: category,
-            outputPrefix: "",
-            lines: Number(req.lines),
-            token: req.token,
-            signal: scope.signal,
-            deadline: scope.deadline,
-            log: env.log.child({ agent: agent.name, operation: "get_logs" }),
-          });
+          const chunks = agent.getLogs(
+            meta,
+            scope.context({
+              taskCategory: category,
+              outputPrefix: "",
+              lines: Number(req.lines),
+              token: req.token,
+            }),
+          );
           for await (const chunk of chunks) {
             if (scope.signal.aborted) break;
             if (chunk.nextToken !== undefined) {

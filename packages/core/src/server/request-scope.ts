@@ -8,6 +8,7 @@ import type { Logger } from "pino";
 import { AgentError, isAgentError } from "../errors";
 import type { AgentMetrics, Operation } from "../metrics";
 import { redactSecrets } from "../secrets";
+import type { AgentLogger, CallContext } from "../types";
 
 /** Shared by every handler: where metrics and logs go, and what is in flight. */
 export interface ServerEnv {
@@ -63,10 +64,10 @@ function shortMessage(err: unknown): string {
  * for its metrics and log line, and the mapping of whatever it throws to a gRPC status.
  */
 export class RequestScope {
-  private readonly controller = new AbortController();
+  private controller: AbortController | undefined;
   private abortStatus: { code: Status; details: string } | undefined;
+  private rejectRun: ((status: StatusObject) => void) | undefined;
   private readonly started = process.hrtime.bigint();
-  private readonly timer: NodeJS.Timeout | undefined;
   private finished = false;
   /** Task type label (category name) once known. */
   taskType = "unknown";
@@ -84,50 +85,54 @@ export class RequestScope {
   ) {
     const d = call.getDeadline();
     const ms = d instanceof Date ? d.getTime() : d;
-    if (Number.isFinite(ms)) {
-      this.deadline = new Date(ms);
-      const delay = Math.max(0, ms - Date.now());
-      this.timer = setTimeout(() => this.abort(Status.DEADLINE_EXCEEDED, "deadline exceeded"), delay);
-      this.timer.unref();
-    }
-    call.once("cancelled", () => this.abort(Status.CANCELLED, "cancelled by the client"));
+    if (Number.isFinite(ms)) this.deadline = new Date(ms);
+    // grpc-js enforces the deadline itself (it answers DEADLINE_EXCEEDED and then emits
+    // "cancelled"), so one listener covers both the deadline and a client cancel.
+    call.once("cancelled", () => {
+      if (this.deadline && Date.now() >= this.deadline.getTime()) this.abort(Status.DEADLINE_EXCEEDED, "deadline exceeded");
+      else this.abort(Status.CANCELLED, "cancelled by the client");
+    });
     env.inFlight.add(this);
   }
 
-  /** Fires when the call must stop. */
+  /** Fires when the call must stop. Created on first use: most calls never read it. */
   get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortStatus) this.controller.abort(new AgentError(this.abortStatus.code, this.abortStatus.details));
+    }
     return this.controller.signal;
   }
 
   /** Stops the call's work with a status. */
   abort(code: Status, details: string): void {
     // grpc-js emits "cancelled" after every call once its status is sent: ignore it then.
-    if (this.finished || this.controller.signal.aborted) return;
+    if (this.finished || this.abortStatus) return;
     this.abortStatus = { code, details };
-    this.controller.abort(new AgentError(code, details));
+    this.controller?.abort(new AgentError(code, details));
+    this.rejectRun?.(this.status(code, details));
   }
 
   /**
-   * Runs the work, racing it against the signal so a plugin that ignores the signal cannot
-   * hold the call past its deadline. Never rejects with a non-status error.
+   * Runs the work, settling early when the call is aborted so a plugin that ignores its signal
+   * cannot hold the call past its deadline. Rejects only with a status.
    */
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    const signal = this.controller.signal;
-    if (signal.aborted) throw this.statusFor(signal.reason);
-    let onAbort: (() => void) | undefined;
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(signal.reason);
-      signal.addEventListener("abort", onAbort, { once: true });
+  run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.abortStatus) return Promise.reject(this.statusFor(undefined));
+    return new Promise<T>((resolve, reject) => {
+      this.rejectRun = reject;
+      Promise.resolve()
+        .then(work)
+        .then(resolve, (err: unknown) => reject(this.statusFor(err)));
     });
-    const task = Promise.resolve().then(work);
-    task.catch(() => undefined); // a late rejection after abort must not become unhandled
-    try {
-      return await Promise.race([task, aborted]);
-    } catch (err) {
-      throw this.statusFor(err);
-    } finally {
-      if (onAbort) signal.removeEventListener("abort", onAbort);
-    }
+  }
+
+  /**
+   * A context object for an agent call: `fields` plus lazily created `signal` and `log`
+   * (a child logger bound to agent and operation).
+   */
+  context<F extends object>(fields: F): F & CallContext {
+    return Object.assign(new LazyCallContext(this, this.env.log), fields);
   }
 
   /** Maps anything thrown to the status sent to the client. */
@@ -150,7 +155,7 @@ export class RequestScope {
   /** Records metrics and the request's log line; call exactly once. */
   finish(result: StatusObject | undefined, err?: unknown): void {
     this.finished = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.rejectRun = undefined;
     this.env.inFlight.delete(this);
     const seconds = Number(process.hrtime.bigint() - this.started) / 1e9;
     const code = result?.code ?? Status.OK;
@@ -170,5 +175,24 @@ export class RequestScope {
         "request failed",
       );
     } else this.env.log.warn({ ...line, error: result?.details }, "request failed");
+  }
+}
+
+/** The signal, deadline and logger of an agent call, created when first read. */
+class LazyCallContext implements CallContext {
+  private childLog: AgentLogger | undefined;
+  constructor(
+    private readonly scope: RequestScope,
+    private readonly baseLog: Logger,
+  ) {}
+  get signal(): AbortSignal {
+    return this.scope.signal;
+  }
+  get deadline(): Date | undefined {
+    return this.scope.deadline;
+  }
+  get log(): AgentLogger {
+    this.childLog ??= this.baseLog.child({ agent: this.scope.agentName, operation: this.scope.operation });
+    return this.childLog;
   }
 }

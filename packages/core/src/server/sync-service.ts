@@ -75,16 +75,15 @@ export function syncAgentService(registry: AgentRegistry, env: ServerEnv): servi
           const category = categoryOfTemplate(header.template);
           const agent = routeSync(registry, scope, category);
           env.metrics.observeInputBytes(category.name, bytes);
-          const resource = await agent.do({
-            template: header.template!,
-            inputs,
-            outputPrefix: header.outputPrefix,
-            taskExecutionMetadata: header.taskExecutionMetadata,
-            maxDatasetSizeBytes: header.maxDatasetSizeBytes === 0n ? undefined : header.maxDatasetSizeBytes,
-            signal: scope.signal,
-            deadline: scope.deadline,
-            log: env.log.child({ agent: agent.name, operation: "do" }),
-          });
+          const resource = await agent.do(
+            scope.context({
+              template: header.template!,
+              inputs,
+              outputPrefix: header.outputPrefix,
+              taskExecutionMetadata: header.taskExecutionMetadata,
+              maxDatasetSizeBytes: header.maxDatasetSizeBytes === 0n ? undefined : header.maxDatasetSizeBytes,
+            }),
+          );
           let wire: admin.Resource;
           try {
             wire = toWireResource(resource);
