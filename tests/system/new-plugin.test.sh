@@ -39,7 +39,7 @@ fi
 if pnpm exec flyte-agent new demo 2>/dev/null; then echo "a second 'new demo' must fail"; exit 1; fi
 
 step "the README's test command: pnpm --filter @flyte-agent/demo test"
-pnpm install --prefer-offline --reporter=silent
+pnpm install --prefer-offline --no-frozen-lockfile --reporter=silent  # the new package changes the lockfile (CI=true implies frozen)
 grep -q 'pnpm --filter @flyte-agent/demo test' packages/demo/README.md
 pnpm --filter @flyte-agent/demo test
 
