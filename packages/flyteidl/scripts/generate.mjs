@@ -2,7 +2,8 @@
 // Generates src/gen/ from the .proto files inside the npm package @flyteorg/flyteidl.
 //
 // buf needs every import under one module root, but the inputs live in two npm packages
-// (@flyteorg/flyteidl and google-proto-files for google/api/*.proto). This script links both
+// (@flyteorg/flyteidl, google-proto-files for google/api/*.proto, grpc-health-check for
+// grpc/health/v1/health.proto). This script links them
 // into a temporary staging module, runs `buf generate` with proto/buf.gen.yaml, and writes the
 // FileDescriptorSet (used for server reflection) as a TypeScript module. Nothing is downloaded
 // and nothing from Flyte is copied into the repository.
@@ -20,11 +21,12 @@ const require = createRequire(join(pkgRoot, "package.json"));
 
 const flyteidlProtos = join(dirname(require.resolve("@flyteorg/flyteidl/package.json")), "protos");
 const googleProtos = join(dirname(require.resolve("google-proto-files/package.json")), "google");
+const healthProto = join(dirname(require.resolve("grpc-health-check/package.json")), "proto", "health", "v1", "health.proto");
 const bufBin = join(dirname(require.resolve("@bufbuild/buf/package.json")), "bin", "buf");
 const tsProtoBin = dirname(require.resolve("ts-proto/package.json"));
 
 /** The proto files whose services and messages we need; buf pulls in their imports. */
-const ROOTS = ["flyteidl/service/agent.proto"];
+const ROOTS = ["flyteidl/service/agent.proto", "grpc/health/v1/health.proto"];
 
 const staging = mkdtempSync(join(tmpdir(), "flyteidl-staging-"));
 try {
@@ -35,6 +37,9 @@ try {
   }
   // protoc-gen-openapiv2 options are imported by some admin protos; provide empty stand-ins only
   // if a root ever needs them (agent.proto does not).
+  // grpc.health.v1 from the grpc-health-check npm package, at the path its package name implies.
+  mkdirSync(join(staging, "grpc", "health", "v1"), { recursive: true });
+  copyFileSync(healthProto, join(staging, "grpc", "health", "v1", "health.proto"));
   copyFileSync(join(repoRoot, "proto", "buf.yaml"), join(staging, "buf.yaml"));
 
   const template = readFileSync(join(repoRoot, "proto", "buf.gen.yaml"), "utf8").replace(

@@ -14,4 +14,7 @@ export * as core from "./core";
 // google.protobuf Struct, Timestamp, Duration, wrappers.
 export * as protobuf from "./protobuf";
 
+// grpc.health.v1.Health: messages and the grpc-js service definition.
+export * as health from "./gen/grpc/health/v1/health";
+
 export { loadFileDescriptorSet } from "./descriptor";

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { Document } from "yaml";
 import type { Agent } from "../agent";
 import { formatCategory } from "../agent";
 import { buildRegistry, describeProblem } from "./load-plugins";
@@ -90,6 +89,7 @@ export function propellerConfig(agents: readonly Agent[], options: PropellerConf
     : { [names.defaultKey]: deployment };
   section.pollInterval = "10s";
 
+  const { Document } = require("yaml") as typeof import("yaml"); // loaded only for this command
   const doc = new Document({
     tasks: {
       "task-plugins": {

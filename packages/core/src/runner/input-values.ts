@@ -2,7 +2,6 @@ import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { core as idl } from "@flyte-agent/flyteidl";
 import type { core } from "@flyte-agent/flyteidl";
-import { parse as parseYaml } from "yaml";
 import { describeLiteralType, DurationValue, type PlainValue } from "../literals";
 import { parseDuration } from "./duration";
 import { looksBinary, TemplateFileError } from "./template-file";
@@ -140,4 +139,9 @@ export function loadInputsFile(path: string, template: core.TaskTemplate): Input
     }
   }
   return { values };
+}
+
+/** Parses YAML, loading the parser only when a YAML file is actually read (it is not needed to serve). */
+function parseYaml(text: string): unknown {
+  return (require("yaml") as typeof import("yaml")).parse(text);
 }

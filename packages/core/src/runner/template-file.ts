@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { core } from "@flyte-agent/flyteidl";
-import { parse as parseYaml } from "yaml";
 
 /** Thrown when a task template (or inputs) file cannot be read. */
 export class TemplateFileError extends Error {
@@ -147,4 +146,9 @@ function parseTemplateBytes(bytes: Buffer, ext: string): core.TaskTemplate {
 export function looksBinary(bytes: Uint8Array): boolean {
   for (const b of bytes.subarray(0, 512)) if (b < 0x09 || (b > 0x0d && b < 0x20)) return true;
   return false;
+}
+
+/** Parses YAML, loading the parser only when a YAML file is actually read (it is not needed to serve). */
+function parseYaml(text: string): unknown {
+  return (require("yaml") as typeof import("yaml")).parse(text);
 }

@@ -114,6 +114,7 @@ export class AgentServer {
       const drainMs = options.drainMs ?? 10_000;
       this.health.setAll("NOT_SERVING");
       if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
+      this.health.endWatches();
       const drained = new Promise<void>((resolve) => this.grpcServer.tryShutdown(() => resolve()));
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<"timeout">((resolve) => {

@@ -1,5 +1,5 @@
-import type { Server } from "@grpc/grpc-js";
-import { HealthImplementation } from "grpc-health-check";
+import { type Server, type ServerWritableStream, status as Status } from "@grpc/grpc-js";
+import { health } from "@flyte-agent/flyteidl";
 
 /** The services whose health is reported, besides the whole server (""). */
 export const AGENT_SERVICE_NAMES = [
@@ -8,21 +8,70 @@ export const AGENT_SERVICE_NAMES = [
   "flyteidl.service.AgentMetadataService",
 ] as const;
 
-/** grpc.health.v1.Health for the server ("") and each agent service. */
+const ServingStatus = health.HealthCheckResponse_ServingStatus;
+type ServingStatus = health.HealthCheckResponse_ServingStatus;
+type Watcher = ServerWritableStream<health.HealthCheckRequest, health.HealthCheckResponse>;
+
+/**
+ * grpc.health.v1.Health (Check, Watch, List) for the server ("") and each agent service, on
+ * the code generated from the health.proto of the grpc-health-check package (no .proto parsing
+ * at start-up).
+ */
 export class HealthReporter {
-  private readonly impl = new HealthImplementation({});
+  private readonly statuses = new Map<string, ServingStatus>();
+  private readonly watchers = new Map<string, Set<Watcher>>();
 
   constructor() {
     this.setAll("NOT_SERVING");
   }
 
+  /** Registers the Health service on a server. */
   addTo(server: Server): void {
-    this.impl.addToServer(server);
+    const impl: health.HealthServer = {
+      check: (call, callback) => {
+        const status = this.statuses.get(call.request.service);
+        if (status === undefined) callback({ code: Status.NOT_FOUND, details: `unknown service "${call.request.service}"` });
+        else callback(null, { status });
+      },
+      watch: (call) => this.watch(call),
+      list: (_call, callback) => {
+        const statuses: { [name: string]: health.HealthCheckResponse } = {};
+        for (const [name, status] of this.statuses) statuses[name] = { status };
+        callback(null, { statuses });
+      },
+    };
+    server.addService(health.HealthService, impl);
   }
 
-  /** Sets every reported service to one status. */
+  /** Sets every reported service to one status (and tells watchers). */
   setAll(status: "SERVING" | "NOT_SERVING"): void {
-    this.impl.setStatus("", status);
-    for (const name of AGENT_SERVICE_NAMES) this.impl.setStatus(name, status);
+    const value = status === "SERVING" ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+    for (const name of ["", ...AGENT_SERVICE_NAMES]) this.set(name, value);
+  }
+
+  private set(name: string, status: ServingStatus): void {
+    if (this.statuses.get(name) === status) return;
+    this.statuses.set(name, status);
+    for (const w of this.watchers.get(name) ?? []) w.write({ status });
+  }
+
+  private watch(call: Watcher): void {
+    const name = call.request.service;
+    let set = this.watchers.get(name);
+    if (!set) {
+      set = new Set();
+      this.watchers.set(name, set);
+    }
+    set.add(call);
+    call.write({ status: this.statuses.get(name) ?? ServingStatus.SERVICE_UNKNOWN });
+    call.once("cancelled", () => set.delete(call));
+  }
+
+  /** Ends every Watch stream (at shutdown, so connections can close). */
+  endWatches(): void {
+    for (const set of this.watchers.values()) {
+      for (const w of set) w.end();
+      set.clear();
+    }
   }
 }

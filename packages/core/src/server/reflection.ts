@@ -1,47 +1,99 @@
 import { dirname, join } from "node:path";
-import { loadPackageDefinition, type Server, type ServiceDefinition, type ServerDuplexStream } from "@grpc/grpc-js";
-import { loadFileDescriptorSetFromBuffer, loadSync } from "@grpc/proto-loader";
-import { ReflectionService } from "@grpc/reflection";
-import { loadFileDescriptorSet } from "@flyte-agent/flyteidl";
+import type { Server, ServerDuplexStream, ServiceDefinition } from "@grpc/grpc-js";
 
 /** How @grpc/reflection loads its own protos (its request/response objects follow these options). */
 const REFLECTION_PROTO_OPTIONS = { longs: String, enums: String, bytes: Array, defaults: true, oneofs: true };
 
 type ReflectionMessage = Record<string, unknown>;
 type Implementation = { handleServerReflectionRequest(message: ReflectionMessage): ReflectionMessage };
+type Codec = { serialize(value: ReflectionMessage): Buffer; deserialize(bytes: Buffer): ReflectionMessage };
+type Version = "v1" | "v1alpha";
 
 /**
- * Adds gRPC server reflection (v1 and v1alpha) describing the flyteidl agent services, so
- * grpcurl and friends work without .proto files.
- *
- * Building the reflection index parses the whole flyteidl descriptor set (about 0.3 s), so it
- * is done on the first reflection request, not at start-up.
+ * What reflection needs, loaded on the first reflection request: @grpc/reflection, proto-loader
+ * and the index of the flyteidl descriptor set cost about 20 MB and 0.3 s, which most servers
+ * never need.
+ */
+class LazyReflection {
+  private implementations: Record<Version, Implementation> | undefined;
+  private readonly codecs = new Map<Version, { request: Codec; response: Codec }>();
+
+  implementation(version: Version): Implementation {
+    if (!this.implementations) {
+      const { loadFileDescriptorSetFromBuffer } = require("@grpc/proto-loader") as typeof import("@grpc/proto-loader");
+      const { ReflectionService } = require("@grpc/reflection") as typeof import("@grpc/reflection");
+      const { loadFileDescriptorSet } = require("@flyte-agent/flyteidl") as typeof import("@flyte-agent/flyteidl");
+      const definition = loadFileDescriptorSetFromBuffer(loadFileDescriptorSet(), {
+        keepCase: true,
+        longs: String,
+        enums: String,
+        defaults: false,
+      });
+      const service = new ReflectionService(definition) as unknown as { v1: Implementation; v1Alpha: Implementation };
+      this.implementations = { v1: service.v1, v1alpha: service.v1Alpha };
+    }
+    return this.implementations[version];
+  }
+
+  codec(version: Version): { request: Codec; response: Codec } {
+    let codec = this.codecs.get(version);
+    if (!codec) {
+      const { loadSync } = require("@grpc/proto-loader") as typeof import("@grpc/proto-loader");
+      const protoPath = join(
+        dirname(require.resolve("@grpc/reflection/package.json")),
+        "build",
+        "proto",
+        "grpc",
+        "reflection",
+        version,
+        "reflection.proto",
+      );
+      const pkg = loadSync(protoPath, REFLECTION_PROTO_OPTIONS);
+      const method = pkg[`grpc.reflection.${version}.ServerReflection`] as unknown as Record<
+        string,
+        {
+          requestSerialize: Codec["serialize"];
+          requestDeserialize: Codec["deserialize"];
+          responseSerialize: Codec["serialize"];
+          responseDeserialize: Codec["deserialize"];
+        }
+      >;
+      const m = method.ServerReflectionInfo;
+      if (!m) throw new Error(`reflection ${version} proto not found`);
+      codec = {
+        request: { serialize: m.requestSerialize, deserialize: m.requestDeserialize },
+        response: { serialize: m.responseSerialize, deserialize: m.responseDeserialize },
+      };
+      this.codecs.set(version, codec);
+    }
+    return codec;
+  }
+}
+
+/**
+ * Adds gRPC server reflection (v1 and v1alpha) describing the flyteidl agent services and
+ * grpc.health.v1, so grpcurl and friends work without .proto files. Everything it needs is
+ * loaded on the first reflection request, not at start-up.
  */
 export function addReflection(server: Server): void {
-  let service: ReflectionService | undefined;
-  const reflection = () => {
-    service ??= new ReflectionService(
-      loadFileDescriptorSetFromBuffer(loadFileDescriptorSet(), { keepCase: true, longs: String, enums: String, defaults: false }),
-    );
-    return service as unknown as { v1: Implementation; v1Alpha: Implementation };
-  };
-  const protoRoot = join(dirname(require.resolve("@grpc/reflection/package.json")), "build", "proto", "grpc", "reflection");
-  for (const [version, pick] of [
-    ["v1", (s: ReturnType<typeof reflection>) => s.v1],
-    ["v1alpha", (s: ReturnType<typeof reflection>) => s.v1Alpha],
-  ] as const) {
-    const pkg = loadPackageDefinition(
-      loadSync(join(protoRoot, version, "reflection.proto"), REFLECTION_PROTO_OPTIONS),
-    ) as unknown as {
-      grpc: { reflection: Record<string, { ServerReflection: { service: ServiceDefinition } }> };
+  const lazy = new LazyReflection();
+  for (const version of ["v1", "v1alpha"] as const) {
+    const definition: ServiceDefinition = {
+      ServerReflectionInfo: {
+        path: `/grpc.reflection.${version}.ServerReflection/ServerReflectionInfo`,
+        requestStream: true,
+        responseStream: true,
+        requestSerialize: (v: ReflectionMessage) => lazy.codec(version).request.serialize(v),
+        requestDeserialize: (b: Buffer) => lazy.codec(version).request.deserialize(b),
+        responseSerialize: (v: ReflectionMessage) => lazy.codec(version).response.serialize(v),
+        responseDeserialize: (b: Buffer) => lazy.codec(version).response.deserialize(b),
+      },
     };
-    const definition = pkg.grpc.reflection[version]?.ServerReflection.service;
-    if (!definition) throw new Error(`reflection ${version} proto not found`);
     server.addService(definition, {
       ServerReflectionInfo(stream: ServerDuplexStream<ReflectionMessage, ReflectionMessage>) {
         stream.on("end", () => stream.end());
         stream.on("data", (message: ReflectionMessage) => {
-          stream.write(pick(reflection()).handleServerReflectionRequest(message));
+          stream.write(lazy.implementation(version).handleServerReflectionRequest(message));
         });
       },
     });
