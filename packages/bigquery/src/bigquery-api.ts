@@ -1,4 +1,4 @@
-import { BigQuery, type BigQueryOptions } from "@google-cloud/bigquery";
+import type { BigQuery, BigQueryOptions } from "@google-cloud/bigquery";
 import { type CredentialChoice, credentialKey } from "./credentials";
 import { toApiError } from "./api-error";
 import type { JobInsertRequest } from "./job-config";
@@ -119,7 +119,9 @@ export class BigQueryClients {
       this.clients.set(key, jobs); // most recently used last
       return jobs;
     }
-    jobs = new BigQueryJobs(new BigQuery(clientOptions(target)));
+    // The Google client (several MB of modules) is loaded when a BigQuery task first runs, not at start-up.
+    const { BigQuery: Client } = require("@google-cloud/bigquery") as typeof import("@google-cloud/bigquery");
+    jobs = new BigQueryJobs(new Client(clientOptions(target)));
     this.clients.set(key, jobs);
     while (this.clients.size > MAX_CLIENTS) {
       const oldest = this.clients.keys().next().value;
