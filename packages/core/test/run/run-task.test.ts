@@ -2,7 +2,6 @@
  * runTask in-process (the real AgentServer on 127.0.0.1:0) and against a TLS endpoint, with
  * scripted agents that record every call.
  */
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { status } from "@grpc/grpc-js";
@@ -19,6 +18,7 @@ import {
   TaskRunError,
   toLiteralMap,
 } from "../../src";
+import { makeCerts } from "../fixtures/certs";
 import { at, ScriptedAgent } from "./helpers/agents";
 import { tempDir } from "./helpers/cli";
 
@@ -222,31 +222,12 @@ describe("runTask against a TLS endpoint", () => {
   const agent = new ScriptedAgent([at(Phase.RUNNING), at(Phase.SUCCEEDED, "", { outputs: toLiteralMap({ z: "tls" }) })]);
 
   beforeAll(async () => {
-    const dir = tempDir();
-    caFile = join(dir, "cert.pem");
-    const keyFile = join(dir, "key.pem");
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "1",
-        "-subj",
-        "/CN=localhost",
-        "-addext",
-        "subjectAltName=IP:127.0.0.1,DNS:localhost",
-        "-keyout",
-        keyFile,
-        "-out",
-        caFile,
-      ],
-      { stdio: "ignore" },
-    );
-    server = new AgentServer({ registry: registryOf(agent), tls: { certFile: caFile, keyFile } });
+    const certs = makeCerts();
+    caFile = certs.caCertFile;
+    server = new AgentServer({
+      registry: registryOf(agent),
+      tls: { certFile: certs.serverCertFile, keyFile: certs.serverKeyFile },
+    });
     port = await server.listen(0, "127.0.0.1");
     expect(readFileSync(caFile, "utf8")).toContain("BEGIN CERTIFICATE");
   });
