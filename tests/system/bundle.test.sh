@@ -53,22 +53,7 @@ listed=$(npx --no-install flyte-agent-bundle list --json) || fail "flyte-agent-b
 packages=$(echo "$listed" | node -e 'let s="";process.stdin.on("data",c=>s+=c).on("end",()=>console.log(JSON.parse(s).plugins.map(p=>p.package+":"+p.ok).sort().join(" ")))')
 [ "$packages" = "@flyte-agent/databricks:true @flyte-agent/template:true" ] || fail "list shows: $packages"
 
-cat >list-agents.js <<'JS'
-const { service } = require("@flyte-agent/flyteidl");
-const grpc = require(require.resolve("@grpc/grpc-js", { paths: [require.resolve("@flyte-agent/flyteidl")] }));
-const client = new service.AgentMetadataServiceClient(`127.0.0.1:${process.argv[2]}`, grpc.credentials.createInsecure());
-client.listAgents({}, { deadline: Date.now() + 2000 }, (err, reply) => {
-  client.close();
-  if (err) {
-    process.stderr.write(`${err.message}\n`);
-    process.exit(1);
-  }
-  const lines = reply.agents.flatMap((a) =>
-    a.supportedTaskCategories.map((c) => `${a.name}|${c.name}@${c.version}|${a.isSync ? "sync" : "async"}`),
-  );
-  process.stdout.write(lines.sort().join("\n") + "\n");
-});
-JS
+cp "$ROOT/tests/system/lib/list-agents.js" list-agents.js  # resolves packages from the project it is copied into
 PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 node node_modules/@flyte-agent/bundle/bin/flyte-agent-bundle.js serve --port "$PORT" --host 127.0.0.1 --prometheus-port -1 >"$WORK/serve.log" 2>&1 &
 SERVER_PID=$!

@@ -36,22 +36,7 @@ npm install --no-audit --no-fund --loglevel=error "$WORK"/tarballs/*.tgz >/dev/n
 case "$(pwd -P)" in "$ROOT"*) fail "the project must be outside the workspace" ;; esac
 
 # A ListAgents client made of the installed packages only: grpc-js and the generated flyteidl services.
-cat >list-agents.js <<'JS'
-const { service } = require("@flyte-agent/flyteidl");
-const grpc = require(require.resolve("@grpc/grpc-js", { paths: [require.resolve("@flyte-agent/flyteidl")] }));
-const client = new service.AgentMetadataServiceClient(`127.0.0.1:${process.argv[2]}`, grpc.credentials.createInsecure());
-client.listAgents({}, { deadline: Date.now() + 2000 }, (err, reply) => {
-  client.close();
-  if (err) {
-    process.stderr.write(`${err.message}\n`);
-    process.exit(1);
-  }
-  const lines = reply.agents.flatMap((a) =>
-    a.supportedTaskCategories.map((c) => `${a.name}|${c.name}@${c.version}|${a.isSync ? "sync" : "async"}`),
-  );
-  process.stdout.write(lines.sort().join("\n") + "\n");
-});
-JS
+cp "$ROOT/tests/system/lib/list-agents.js" list-agents.js  # resolves packages from the project it is copied into
 # What the plugin itself declares, read straight from its default export (not through discovery).
 expected=$(node -e '
   const plugin = require(process.argv[1]).default;
