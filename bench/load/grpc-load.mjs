@@ -6,9 +6,8 @@
 //                                                             the bodies; replies {sent, codes, latencies}
 // Bodies file: each request as a 4-byte big-endian length then its bytes.
 import { readFileSync } from "node:fs";
+import { unary as call } from "../lib/raw-grpc.mjs";
 import { grpc } from "../lib/repo.mjs";
-
-const identity = (b) => b;
 
 function readBodies(file) {
   const buf = readFileSync(file);
@@ -19,22 +18,6 @@ function readBodies(file) {
     off += 4 + len;
   }
   return out;
-}
-
-function call(client, path, body, deadlineMs) {
-  const t0 = process.hrtime.bigint();
-  return new Promise((resolve) => {
-    client.makeUnaryRequest(
-      path,
-      identity,
-      identity,
-      body,
-      new grpc.Metadata(),
-      { deadline: Date.now() + deadlineMs },
-      (err, reply) =>
-        resolve({ code: err ? err.code : 0, details: err?.details, reply, ms: Number(process.hrtime.bigint() - t0) / 1e6 }),
-    );
-  });
 }
 
 async function closedLoop(client, job, bodies) {
