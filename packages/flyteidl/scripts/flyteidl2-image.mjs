@@ -92,13 +92,18 @@ function* walk(dir) {
 
 /** Reads `fileDesc("<b64>", [deps])` and the imports that name the deps. */
 function parsePbTs(text, path) {
-  const m = /export const (file_\w+)(?::\s*GenFile)?\s*=\s*(?:\/\*@__PURE__\*\/\s*)?fileDesc\(\s*"([A-Za-z0-9+/=_-]+)"\s*(?:,\s*\[([^\]]*)\])?\s*\)/.exec(
-    text,
-  );
+  const m =
+    /export const (file_\w+)(?::\s*GenFile)?\s*=\s*(?:\/\*@__PURE__\*\/\s*)?fileDesc\(\s*"([A-Za-z0-9+/=_-]+)"\s*(?:,\s*\[([^\]]*)\])?\s*\)/.exec(
+      text,
+    );
   if (!m) return undefined;
   const imported = new Map();
   for (const im of text.matchAll(/^import\s*\{([^}]*)\}\s*from\s*"([^"]+)";/gm)) {
-    for (const sym of im[1].split(",").map((s) => s.trim()).filter(Boolean)) imported.set(sym, im[2]);
+    for (const sym of im[1]
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean))
+      imported.set(sym, im[2]);
   }
   const deps = (m[3] ?? "")
     .split(",")
