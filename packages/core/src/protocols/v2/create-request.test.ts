@@ -32,6 +32,14 @@ function twin(): { v2: connector.CreateTaskRequest; v1: admin.CreateTaskRequest 
       },
     },
   };
+  const outputPrefix = "s3://bucket/run/0";
+  const taskExecutionMetadata = {
+    namespace: "proj-dev",
+    labels: { team: "data" },
+    k8sServiceAccount: "sa",
+    maxAttempts: 3,
+    taskExecutionId: { retryAttempt: 1, nodeExecutionId: { nodeId: "n0" } },
+  };
   const v2 = connector.CreateTaskRequest.fromPartial({
     inputs: task.Inputs.fromPartial({
       literals: [
@@ -45,14 +53,8 @@ function twin(): { v2: connector.CreateTaskRequest; v1: admin.CreateTaskRequest 
       ],
     }),
     template: v2core.TaskTemplate.fromPartial(template),
-    outputPrefix: "s3://bucket/run/0",
-    taskExecutionMetadata: {
-      namespace: "proj-dev",
-      labels: { team: "data" },
-      k8sServiceAccount: "sa",
-      maxAttempts: 3,
-      taskExecutionId: { retryAttempt: 1, nodeExecutionId: { nodeId: "n0" } },
-    },
+    outputPrefix,
+    taskExecutionMetadata,
     connection: { taskType: "databricks", secrets: { databricks_token: "dapi-secret" }, configs: { host: "h" } },
   });
   const v1 = admin.CreateTaskRequest.fromPartial({
@@ -66,14 +68,8 @@ function twin(): { v2: connector.CreateTaskRequest; v1: admin.CreateTaskRequest 
       ...template,
       interface: { inputs: { variables: { n: { type: { type: { $case: "simple", value: 1 } }, description: "count" } } } },
     }),
-    outputPrefix: "s3://bucket/run/0",
-    taskExecutionMetadata: {
-      namespace: "proj-dev",
-      labels: { team: "data" },
-      k8sServiceAccount: "sa",
-      maxAttempts: 3,
-      taskExecutionId: { retryAttempt: 1, nodeExecutionId: { nodeId: "n0" } },
-    },
+    outputPrefix,
+    taskExecutionMetadata,
   });
   return { v2, v1 };
 }
