@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve, isAbsolute } from "node:path";
+import { pathToFileURL } from "node:url";
 import { type AgentPlugin, isAgentPlugin } from "./plugin";
 import { CORE_VERSION } from "./version";
 
@@ -109,13 +110,40 @@ export function coreIncompatibility(pluginCore: unknown, serverCore: string = CO
 }
 
 /**
- * Loads a plugin module and checks it: the default export carries the plugin tag and was
- * built against a compatible core. Throws an Error with a one-line reason otherwise.
+ * Imports a plugin entry with a native dynamic `import()`, so CommonJS and ES-module plugins
+ * (including ones with top-level await) load on every Node version `engines` admits, without
+ * relying on `require()` of ES modules (Node >= 20.19 only, and never with top-level await).
+ *
+ * This package compiles with `module: "Node16"` and is CommonJS, and in that mode tsc keeps
+ * `import()` as written instead of rewriting it to `require()`. (The jest preset transpiles to
+ * plain CommonJS, where it becomes `require()`; the ES-module and top-level-await tests
+ * therefore run the built CLI in a child process.)
  */
-export function loadPluginModule(entry: string, serverCore: string = CORE_VERSION): AgentPlugin {
-  // Plugins are CommonJS packages found at run time; a static import is impossible here.
-  const mod: unknown = require(entry);
-  const candidate = typeof mod === "object" && mod !== null && "default" in mod ? (mod as { default: unknown }).default : mod;
+function importEntry(entry: string): Promise<unknown> {
+  return import(pathToFileURL(entry).href);
+}
+
+/**
+ * The plugin object of an imported module: `export default plugin` (ES module),
+ * `module.exports = plugin`, or `exports.default = plugin` (TypeScript compiled to CommonJS,
+ * which `import()` wraps in one more `default`).
+ */
+function pluginCandidate(mod: unknown): unknown {
+  let candidate = mod;
+  for (let depth = 0; depth < 2; depth += 1) {
+    if (isAgentPlugin(candidate)) return candidate;
+    if (typeof candidate !== "object" || candidate === null || !("default" in candidate)) return candidate;
+    candidate = (candidate as { default: unknown }).default;
+  }
+  return candidate;
+}
+
+/**
+ * Loads a plugin module and checks it: the default export carries the plugin tag and was
+ * built against a compatible core. Rejects with an Error with a one-line reason otherwise.
+ */
+export async function loadPluginModule(entry: string, serverCore: string = CORE_VERSION): Promise<AgentPlugin> {
+  const candidate = pluginCandidate(await importEntry(entry));
   if (!isAgentPlugin(candidate)) {
     throw new Error("its default export is not a plugin (export default definePlugin({ agents: [...] }))");
   }
@@ -131,29 +159,38 @@ const firstLine = (err: unknown): string => {
 };
 
 /** Loads one package, turning any failure into a {@link LoadFailure} with its reason. */
-export function loadPackage(p: DiscoveredPackage, serverCore: string = CORE_VERSION): LoadedPackage {
+export async function loadPackage(p: DiscoveredPackage, serverCore: string = CORE_VERSION): Promise<LoadedPackage> {
   const rel = relative(p.dir, p.entry);
   if (rel.startsWith("..") || isAbsolute(rel)) {
     return { ...p, ok: false, error: `its flyteAgent.plugin entry points outside the package (${p.entry})` };
   }
   try {
-    return { ...p, ok: true, plugin: loadPluginModule(p.entry, serverCore) };
+    return { ...p, ok: true, plugin: await loadPluginModule(p.entry, serverCore) };
   } catch (err) {
     return { ...p, ok: false, error: firstLine(err) };
   }
 }
 
-/** Loads every package, catching each failure with its reason. */
-export function loadPackages(packages: readonly DiscoveredPackage[], serverCore: string = CORE_VERSION): LoadedPackage[] {
-  return packages.map((p) => loadPackage(p, serverCore));
+/** Loads every package in order (one at a time, so load side effects keep that order), catching each failure with its reason. */
+export async function loadPackages(
+  packages: readonly DiscoveredPackage[],
+  serverCore: string = CORE_VERSION,
+): Promise<LoadedPackage[]> {
+  const results: LoadedPackage[] = [];
+  for (const p of packages) results.push(await loadPackage(p, serverCore));
+  return results;
 }
 
 /** Loads a plugin module given by path (`--modules`); the failure reason is kept like a package's. */
-export function loadModuleByPath(path: string, cwd: string, serverCore: string = CORE_VERSION): LoadedPackage {
+export async function loadModuleByPath(
+  path: string,
+  cwd: string,
+  serverCore: string = CORE_VERSION,
+): Promise<LoadedPackage> {
   const entry = resolve(cwd, path);
   const base: DiscoveredPackage = { name: path, version: "", dir: dirname(entry), entry };
   try {
-    return { ...base, ok: true, plugin: loadPluginModule(require.resolve(entry), serverCore) };
+    return { ...base, ok: true, plugin: await loadPluginModule(require.resolve(entry), serverCore) };
   } catch (err) {
     return { ...base, ok: false, error: firstLine(err) };
   }

@@ -7,16 +7,21 @@ import { TaskRunError } from "./run-error";
 
 /**
  * Reads the routing table from ListAgents the way propeller does: each category (and each
- * deprecated `supported_task_types` entry, as version 0) maps to its agent's `is_sync`, and a
- * category listed twice keeps the last entry.
+ * deprecated `supported_task_types` entry, as version 0), written `name@version`, maps to the
+ * agent that serves it, and a category listed twice keeps the last entry.
  */
-export function routingTable(agents: readonly admin.Agent[]): Map<string, boolean> {
-  const table = new Map<string, boolean>();
+export function routingTable(agents: readonly admin.Agent[]): Map<string, admin.Agent> {
+  const table = new Map<string, admin.Agent>();
   for (const agent of agents) {
-    for (const name of agent.supportedTaskTypes) table.set(formatCategory({ name, version: 0 }), agent.isSync);
-    for (const c of agent.supportedTaskCategories) table.set(formatCategory(c), agent.isSync);
+    for (const name of agent.supportedTaskTypes) table.set(formatCategory({ name, version: 0 }), agent);
+    for (const c of agent.supportedTaskCategories) table.set(formatCategory(c), agent);
   }
   return table;
+}
+
+/** The ListAgents entry propeller would route a category to (see {@link routingTable}), if any. */
+export function findListedAgent(agents: readonly admin.Agent[], category: TaskCategory): admin.Agent | undefined {
+  return routingTable(agents).get(formatCategory(category));
 }
 
 /**
@@ -27,7 +32,7 @@ export function routingTable(agents: readonly admin.Agent[]): Map<string, boolea
 export async function isSyncCategory(
   connection: AgentConnection,
   category: TaskCategory,
-  timeoutMs: number,
+  timeoutMs: number | undefined,
   signal?: AbortSignal,
   /** How to name the service in errors. @default the connection's target */
   where: string = `at ${connection.target}`,
@@ -40,7 +45,7 @@ export async function isSyncCategory(
     throw err;
   }
   const table = routingTable(agents);
-  const sync = table.get(formatCategory(category));
+  const sync = table.get(formatCategory(category))?.isSync;
   if (sync === undefined) {
     const served = [...table.keys()].sort();
     throw new TaskRunError(

@@ -31,7 +31,7 @@ export async function runSync(ctx: RunContext): Promise<admin.Resource> {
     throw rpcError(ctx, err);
   }
   const status = toTaskStatus(resource, ctx.elapsed());
-  ctx.emit({ type: "status", status, phaseChanged: ctx.history.record(status) });
+  ctx.emit({ type: "status", status, phaseChanged: ctx.history.record(status), resource });
   if (!isTerminalPhase(status.phase)) {
     throw rpcError(
       ctx,

@@ -1,5 +1,5 @@
 import type { admin, core } from "@flyte-agent/flyteidl";
-import type { PluginSelection } from "../cli/load-plugins";
+import type { PluginSelection } from "../load-plugins";
 import type { PlainValue } from "../literals";
 import type { AgentRegistry } from "../registry";
 import type { JsonValue, LogLink, Phase, TaskCategory } from "../types";
@@ -94,6 +94,8 @@ export interface PhaseChange {
   message: string;
   /** Milliseconds since the run started. */
   elapsedMs: number;
+  /** When the reply arrived. */
+  at: Date;
 }
 
 /** What a GetTask (or ExecuteTaskSync) reply said, in plain form. */
@@ -119,7 +121,13 @@ export type RunEvent =
       outputPrefix: string;
     }
   | { type: "created"; resourceMetaBytes: number; elapsedMs: number }
-  | { type: "status"; status: TaskStatus; phaseChanged: boolean }
+  | {
+      type: "status";
+      status: TaskStatus;
+      phaseChanged: boolean;
+      /** The Resource as received (GetTask reply or ExecuteTaskSync header). */
+      resource?: admin.Resource;
+    }
   | { type: "retry"; operation: "get"; error: string; failures: number; elapsedMs: number }
   | { type: "deleting"; reason: "timeout" | "aborted" | "error"; elapsedMs: number }
   | { type: "deleted"; ok: boolean; error?: string; elapsedMs: number }
