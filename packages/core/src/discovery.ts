@@ -138,14 +138,32 @@ function pluginCandidate(mod: unknown): unknown {
   return candidate;
 }
 
+/** The start of the reason given for a module whose default export is not a plugin. */
+export const NOT_A_PLUGIN = "its default export is not a plugin";
+
+/** import() errors for a file that is not a JavaScript module at all (JSON, unknown extension). */
+const NOT_A_MODULE = new Set([
+  "ERR_UNKNOWN_FILE_EXTENSION",
+  "ERR_IMPORT_ATTRIBUTE_MISSING",
+  "ERR_IMPORT_ASSERTION_TYPE_MISSING",
+]);
+
 /**
  * Loads a plugin module and checks it: the default export carries the plugin tag and was
  * built against a compatible core. Rejects with an Error with a one-line reason otherwise.
  */
 export async function loadPluginModule(entry: string, serverCore: string = CORE_VERSION): Promise<AgentPlugin> {
-  const candidate = pluginCandidate(await importEntry(entry));
+  let mod: unknown;
+  try {
+    mod = await importEntry(entry);
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === "string" && NOT_A_MODULE.has(code)) throw new Error(`${NOT_A_PLUGIN}: it is not a JavaScript module`);
+    throw err;
+  }
+  const candidate = pluginCandidate(mod);
   if (!isAgentPlugin(candidate)) {
-    throw new Error("its default export is not a plugin (export default definePlugin({ agents: [...] }))");
+    throw new Error(`${NOT_A_PLUGIN} (export default definePlugin({ agents: [...] }))`);
   }
   const incompatible = coreIncompatibility(candidate.coreVersion, serverCore);
   if (incompatible) throw new Error(incompatible);

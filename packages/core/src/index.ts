@@ -67,6 +67,7 @@ export {
   loadPackages,
   loadModuleByPath,
   coreIncompatibility,
+  NOT_A_PLUGIN,
   type DiscoveredPackage,
   type LoadedPackage,
   type LoadedOk,
