@@ -164,9 +164,7 @@ describe("selection", () => {
       process.env.FLYTE_AGENT_INCLUDE = "alpha, beta";
       process.env.FLYTE_AGENT_EXCLUDE = "beta";
       expect(
-        (await buildRegistry({ nodeModules: [project.nodeModules], modules: [] })).registry
-          .entries()
-          .map((e) => e.agent.name),
+        (await buildRegistry({ nodeModules: [project.nodeModules], modules: [] })).registry.entries().map((e) => e.agent.name),
       ).toEqual(["Alpha"]);
     } finally {
       process.env = saved;

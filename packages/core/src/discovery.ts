@@ -142,11 +142,7 @@ function pluginCandidate(mod: unknown): unknown {
 export const NOT_A_PLUGIN = "its default export is not a plugin";
 
 /** import() errors for a file that is not a JavaScript module at all (JSON, unknown extension). */
-const NOT_A_MODULE = new Set([
-  "ERR_UNKNOWN_FILE_EXTENSION",
-  "ERR_IMPORT_ATTRIBUTE_MISSING",
-  "ERR_IMPORT_ASSERTION_TYPE_MISSING",
-]);
+const NOT_A_MODULE = new Set(["ERR_UNKNOWN_FILE_EXTENSION", "ERR_IMPORT_ATTRIBUTE_MISSING", "ERR_IMPORT_ASSERTION_TYPE_MISSING"]);
 
 /**
  * Loads a plugin module and checks it: the default export carries the plugin tag and was
@@ -200,11 +196,7 @@ export async function loadPackages(
 }
 
 /** Loads a plugin module given by path (`--modules`); the failure reason is kept like a package's. */
-export async function loadModuleByPath(
-  path: string,
-  cwd: string,
-  serverCore: string = CORE_VERSION,
-): Promise<LoadedPackage> {
+export async function loadModuleByPath(path: string, cwd: string, serverCore: string = CORE_VERSION): Promise<LoadedPackage> {
   const entry = resolve(cwd, path);
   const base: DiscoveredPackage = { name: path, version: "", dir: dirname(entry), entry };
   try {

@@ -93,7 +93,14 @@ export class PropellerClient {
     readonly address: string,
     options: PropellerClientOptions = {},
   ) {
-    const t = { ListAgents: 3000, CreateTask: 10000, GetTask: 10000, DeleteTask: 10000, ExecuteTaskSync: 10000, ...options.timeouts };
+    const t = {
+      ListAgents: 3000,
+      CreateTask: 10000,
+      GetTask: 10000,
+      DeleteTask: 10000,
+      ExecuteTaskSync: 10000,
+      ...options.timeouts,
+    };
     this.connection = new AgentConnection(address, options.credentials ?? grpc.credentials.createInsecure(), {
       timeouts: {
         listAgents: t.ListAgents,

@@ -174,7 +174,11 @@ export class AgentConnection {
   }
 
   /** AsyncAgentService/GetTask. */
-  getTask(request: admin.GetTaskRequest, timeoutMs = this.timeouts.getTask, signal?: AbortSignal): Promise<admin.GetTaskResponse> {
+  getTask(
+    request: admin.GetTaskRequest,
+    timeoutMs = this.timeouts.getTask,
+    signal?: AbortSignal,
+  ): Promise<admin.GetTaskResponse> {
     return unary("GetTask", this.asyncClient.getTask.bind(this.asyncClient), request, timeoutMs, signal);
   }
 
@@ -231,7 +235,9 @@ export class AgentConnection {
           if (msg.res?.$case === "header" && msg.res.value.resource) resolve(msg.res.value.resource);
           else {
             const got = msg.res?.$case ?? "an empty message";
-            reject(new RpcCallError(operation, Status.INTERNAL, `the first reply must be a header holding a Resource, got ${got}`));
+            reject(
+              new RpcCallError(operation, Status.INTERNAL, `the first reply must be a header holding a Resource, got ${got}`),
+            );
           }
         });
         // Anything after the first reply is ignored, as propeller does.

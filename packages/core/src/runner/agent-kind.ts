@@ -6,11 +6,11 @@ import { type AgentConnection, RpcCallError } from "./agent-connection";
 import { TaskRunError } from "./run-error";
 
 /**
- * Reads the routing table from ListAgents the way propeller does: each category (and each
- * deprecated `supported_task_types` entry, as version 0), written `name@version`, maps to the
- * agent that serves it, and a category listed twice keeps the last entry.
+ * The ListAgents entries by category, the way propeller builds its routing table: each category
+ * (and each deprecated `supported_task_types` entry, as version 0), written `name@version`, maps
+ * to the agent that serves it, and a category listed twice keeps the last entry.
  */
-export function routingTable(agents: readonly admin.Agent[]): Map<string, admin.Agent> {
+export function listedAgents(agents: readonly admin.Agent[]): Map<string, admin.Agent> {
   const table = new Map<string, admin.Agent>();
   for (const agent of agents) {
     for (const name of agent.supportedTaskTypes) table.set(formatCategory({ name, version: 0 }), agent);
@@ -19,9 +19,14 @@ export function routingTable(agents: readonly admin.Agent[]): Map<string, admin.
   return table;
 }
 
-/** The ListAgents entry propeller would route a category to (see {@link routingTable}), if any. */
+/** Propeller's routing table: `name@version` -> whether the category is served by a sync agent. */
+export function routingTable(agents: readonly admin.Agent[]): Map<string, boolean> {
+  return new Map([...listedAgents(agents)].map(([category, agent]) => [category, agent.isSync]));
+}
+
+/** The ListAgents entry propeller would route a category to (see {@link listedAgents}), if any. */
 export function findListedAgent(agents: readonly admin.Agent[], category: TaskCategory): admin.Agent | undefined {
-  return routingTable(agents).get(formatCategory(category));
+  return listedAgents(agents).get(formatCategory(category));
 }
 
 /**
@@ -45,7 +50,7 @@ export async function isSyncCategory(
     throw err;
   }
   const table = routingTable(agents);
-  const sync = table.get(formatCategory(category))?.isSync;
+  const sync = table.get(formatCategory(category));
   if (sync === undefined) {
     const served = [...table.keys()].sort();
     throw new TaskRunError(

@@ -238,7 +238,13 @@ export async function executeTask(connection: AgentConnection, options: ExecuteT
       if (state.stop.stopped) throw stoppedError(ctx, { note: "no task had been started" });
       throw rpcError(ctx, err);
     }
-    state.emit({ type: "started", target: options.targetLabel ?? connection.target, category, sync, outputPrefix: options.outputPrefix });
+    state.emit({
+      type: "started",
+      target: options.targetLabel ?? connection.target,
+      category,
+      sync,
+      outputPrefix: options.outputPrefix,
+    });
     if (sync) return { ...state.finish(await runSync(ctx)), sync };
     state.counting = true;
     const { resource, resourceMeta } = await runAsync(ctx);

@@ -17,6 +17,6 @@ export {
   type AgentConnectionOptions,
   type AgentCallTimeouts,
 } from "./agent-connection";
-export { routingTable, findListedAgent, isSyncCategory } from "./agent-kind";
+export { listedAgents, routingTable, findListedAgent, isSyncCategory } from "./agent-kind";
 export { TaskRunError, type RunFailureReason, type TaskRunErrorDetails } from "./run-error";
 export type { RunTaskOptions, RunResult, RunEvent, PhaseChange, TaskStatus, ClientTlsOptions } from "./types";

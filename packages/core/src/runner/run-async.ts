@@ -132,7 +132,7 @@ export async function pollUntilTerminal(ctx: PollContext, resourceMeta: Buffer):
       if (permanent || failures >= ctx.maxGetFailures) {
         throw rpcError(ctx, err, await deleteTask(ctx, resourceMeta, "error"));
       }
-      const message = err instanceof RpcCallError ? err.summary : err instanceof Error ? err.message : String(err);
+      const message = err instanceof Error ? err.message : String(err);
       ctx.emit({ type: "retry", operation: "get", error: message, failures, elapsedMs: ctx.elapsed() });
       await sleep(backoff.next(false), ctx.stop.signal);
       continue;

@@ -128,9 +128,22 @@ export type RunEvent =
       /** The Resource as received (GetTask reply or ExecuteTaskSync header). */
       resource?: admin.Resource;
     }
-  | { type: "retry"; operation: "get"; error: string; failures: number; elapsedMs: number }
+  | {
+      type: "retry";
+      operation: "get";
+      /** The failed call's message, e.g. `GetTask failed: UNAVAILABLE: ...`. */
+      error: string;
+      failures: number;
+      elapsedMs: number;
+    }
   | { type: "deleting"; reason: "timeout" | "aborted" | "error"; elapsedMs: number }
-  | { type: "deleted"; ok: boolean; error?: string; elapsedMs: number }
+  | {
+      type: "deleted";
+      ok: boolean;
+      /** Why DeleteTask failed: the status and details, e.g. `UNAVAILABLE: ...` (the call is not repeated). */
+      error?: string;
+      elapsedMs: number;
+    }
   | { type: "warning"; message: string };
 
 /** What {@link runTask} returns when the task SUCCEEDED. */
