@@ -1,7 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
 import { AgentConnection, flyteidl, type RpcCallError, type TaskCategory } from "@flyte-agent/core";
 import { track } from "./auto-close";
-import { runTask, type RunTaskRequest, type RunTaskResult } from "./run-task";
+import { runClientTask, type RunTaskRequest, type RunTaskResult } from "./run-task";
 
 type TaskTemplate = flyteidl.core.TaskTemplate;
 type LiteralMap = flyteidl.core.LiteralMap;
@@ -187,7 +187,7 @@ export class PropellerClient {
    * rejects with {@link TaskRunError} on abort, timeout or too many GetTask errors.
    */
   runTask(request: RunTaskRequest): Promise<RunTaskResult> {
-    return runTask(this, request);
+    return runClientTask(this, request);
   }
 
   /** Closes the channel. */

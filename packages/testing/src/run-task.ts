@@ -25,7 +25,10 @@ export interface RunTaskRequest extends CreateTaskInput {
   pollIntervalMs?: number;
   /** Longest pause between GetTask calls when it grows while the phase stays the same. @default `pollIntervalMs` (a fixed pause) */
   maxPollIntervalMs?: number;
-  /** Give up after this long: DeleteTask is sent and the run rejects. @default 60000 */
+  /**
+   * Give up when the task has not finished this long after CreateTask answered (ListAgents and
+   * CreateTask have their own deadlines): DeleteTask is sent and the run rejects. @default 60000
+   */
   timeoutMs?: number;
   /** Aborting it sends DeleteTask and rejects the run (a user abort in propeller). */
   signal?: AbortSignal;
@@ -71,6 +74,8 @@ function pollSettings(options: PollTaskOptions, onEvent: (event: RunEvent) => vo
     pollIntervalMs,
     maxPollIntervalMs: options.maxPollIntervalMs ?? pollIntervalMs,
     timeoutMs: options.timeoutMs ?? 60_000,
+    // A slow ListAgents or CreateTask on a loaded machine does not eat into the polling time.
+    timeoutScope: "polling",
     signal: options.signal,
     maxGetFailures: options.maxGetTaskErrors ?? 6,
     onEvent: (event) => {
@@ -142,7 +147,7 @@ function failureCounter(): { onEvent: (event: RunEvent) => void; failures: () =>
 }
 
 /** The body of {@link PropellerClient.runTask}: core's {@link executeTask} with the test kit's defaults. */
-export async function runTask(client: PropellerClient, request: RunTaskRequest): Promise<RunTaskResult> {
+export async function runClientTask(client: PropellerClient, request: RunTaskRequest): Promise<RunTaskResult> {
   const template = request.template;
   const category: TaskCategory = { name: template.type, version: template.taskTypeVersion };
   const counter = failureCounter();

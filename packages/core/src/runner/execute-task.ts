@@ -31,6 +31,11 @@ export interface PollSettings {
    * Errors that cannot get better (INVALID_ARGUMENT, NOT_FOUND, ...) fail at once. @default 6
    */
   maxGetFailures?: number;
+  /**
+   * What `timeoutMs` covers: the whole run, or only the GetTask loop once CreateTask has answered
+   * (a sync task then has only the connection's ExecuteTaskSync deadline). @default "run"
+   */
+  timeoutScope?: "run" | "polling";
   /** Receives progress: phases (with the Resource as received), retries, deletion. */
   onEvent?: (event: RunEvent) => void;
 }
@@ -100,8 +105,9 @@ class RunState {
   getTaskCalls = 0;
   readonly emit: (event: RunEvent) => void;
 
-  constructor(settings: ResolvedPollSettings, signal: AbortSignal | undefined, onEvent: ((e: RunEvent) => void) | undefined) {
-    this.stop = new RunStop(settings.timeoutMs, signal);
+  constructor(settings: ResolvedPollSettings, options: PollSettings) {
+    this.stop = new RunStop(settings.timeoutMs, options.signal, options.timeoutScope !== "polling");
+    const onEvent = options.onEvent;
     const forward = safeEmitter(onEvent);
     this.emit = (event) => {
       if ((event.type === "status" && event.resource && this.counting) || event.type === "retry") this.getTaskCalls += 1;
@@ -149,7 +155,7 @@ export async function awaitTerminalPhase(
   options: AwaitTerminalPhaseOptions,
 ): Promise<TaskExecution> {
   const settings = resolvePollSettings(options);
-  const state = new RunState(settings, options.signal, options.onEvent);
+  const state = new RunState(settings, { ...options, timeoutScope: "run" });
   state.counting = true;
   const ctx: PollContext = {
     connection,
@@ -215,7 +221,7 @@ export async function executeTask(connection: AgentConnection, options: ExecuteT
   const category = categoryOf(options.template);
   const settings = resolvePollSettings(options);
   const cancelGraceMs = positiveMs("cancelGraceMs", options.cancelGraceMs, 10_000);
-  const state = new RunState(settings, options.signal, options.onEvent);
+  const state = new RunState(settings, options);
   const ctx: RunContext = {
     connection,
     category,

@@ -96,6 +96,7 @@ async function stopped(ctx: PollContext, resourceMeta: Buffer | undefined): Prom
 export async function runAsync(ctx: RunContext): Promise<{ resource: admin.Resource; resourceMeta: Buffer }> {
   const resourceMeta = await create(ctx);
   if (!resourceMeta || ctx.stop.stopped) return stopped(ctx, resourceMeta);
+  ctx.stop.startTimer();
   return { resource: await pollUntilTerminal(ctx, resourceMeta), resourceMeta };
 }
 

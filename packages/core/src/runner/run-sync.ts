@@ -12,7 +12,8 @@ import { toTaskStatus } from "./task-status";
  * @returns the terminal Resource
  */
 export async function runSync(ctx: RunContext): Promise<admin.Resource> {
-  const remaining = ctx.stop.timeoutMs === undefined ? undefined : Math.max(1, ctx.stop.timeoutMs - ctx.elapsed());
+  const remaining =
+    ctx.stop.timeoutMs === undefined || !ctx.stop.timerStarted ? undefined : Math.max(1, ctx.stop.timeoutMs - ctx.elapsed());
   let resource: admin.Resource;
   try {
     resource = await ctx.connection.executeTaskSync(
