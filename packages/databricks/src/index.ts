@@ -12,6 +12,7 @@ export type { DatabricksAgentOptions, DatabricksRunMeta, DatabricksTaskCustom } 
 export type { RetryOptions } from "@flyte-agent/core";
 export { LIFE_CYCLE_PHASES, RESULT_PHASES } from "./run-state";
 export { DEFAULT_TOKEN_SECRET } from "./access-token";
+export { DATABRICKS_PLUGIN_VERSION } from "./version";
 
 const databricks = new DatabricksAgent({ taskType: "databricks" });
 
