@@ -118,7 +118,9 @@ function convert(literal: Literal, declaredType: LiteralType | undefined, chosen
     case "union": {
       const inner = s.value.value;
       if (!inner) throw new NotBindable("the union holds no value");
-      return convert(inner, s.value.type ?? declaredType, chosen);
+      // A None inside a union takes its SQL type from the union's other variants.
+      const isNone = inner.value?.$case === "scalar" && inner.value.value.value?.$case === "noneType";
+      return convert(inner, isNone ? (declaredType ?? s.value.type) : (s.value.type ?? declaredType), chosen);
     }
     case "binary":
       throw new NotBindable("binary values are not supported");

@@ -146,7 +146,8 @@ function countPlaceholders(sql: string): number {
  * injectable faults (429 with Retry-After, 5xx, 401/403, dropped connections) and latency.
  */
 export async function startFakeSnowflake(options: FakeSnowflakeOptions): Promise<FakeSnowflake> {
-  const publicKey = createPublicKey(options.publicKey);
+  const given = options.publicKey;
+  const publicKey = typeof given !== "string" && given.type === "public" ? given : createPublicKey(given);
   const latencyMs = options.latencyMs ?? 0;
   const stepsFor = options.stepsFor ?? (() => DEFAULT_STEPS);
   const stats: FakeSnowflakeStats = { connections: 0, requests: 0, submits: 0, statuses: 0, cancels: 0, unauthorized: 0 };

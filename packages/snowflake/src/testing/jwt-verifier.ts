@@ -17,7 +17,8 @@ export type JwtCheck =
 
 /** `SHA256:<base64>` of a public key's DER SubjectPublicKeyInfo (Snowflake's RSA_PUBLIC_KEY_FP). */
 export function fingerprintOf(publicKey: KeyObject): string {
-  return `SHA256:${createHash("sha256").update(createPublicKey(publicKey).export({ type: "spki", format: "der" })).digest("base64")}`;
+  const key = publicKey.type === "public" ? publicKey : createPublicKey(publicKey);
+  return `SHA256:${createHash("sha256").update(key.export({ type: "spki", format: "der" })).digest("base64")}`;
 }
 
 function decodeJson(part: string): Record<string, unknown> | undefined {
