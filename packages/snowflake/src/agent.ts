@@ -100,7 +100,7 @@ export class SnowflakeAgent extends AsyncAgent<SnowflakeQueryMeta> {
       ...(config.timeoutSeconds !== undefined ? { timeout: config.timeoutSeconds } : {}),
       ...(Object.keys(bound.bindings).length > 0 ? { bindings: bound.bindings } : {}),
     };
-    const requestId = attemptRequestId(ctx.taskExecutionMetadata);
+    const requestId = attemptRequestId(ctx.taskExecutionMetadata, createHash("sha256").update(JSON.stringify(request)).digest("hex"));
     const outcome = await this.api.submit(this.call(ctx, principal), requestId, request);
     if (outcome.kind === "unavailable") {
       throw new AgentError(GrpcCode.UNAVAILABLE, `cannot submit the statement to Snowflake account ${config.account.raw}: ${outcome.message}`);

@@ -5,9 +5,10 @@ import type { flyteidl } from "@flyte-agent/core";
  * The SQL API `requestId` of a task attempt: a UUID that is the same for every CreateTask of one
  * attempt (propeller delivers CreateTask at least once) and different across attempts, so a
  * repeated submission finds the statement already running instead of starting it again.
- * Without an execution id (a local run) it is random.
+ * `extra` (e.g. a digest of the request) is mixed in, so two different requests never share an
+ * id. Without an execution id (a local run) it is random.
  */
-export function attemptRequestId(metadata: flyteidl.admin.TaskExecutionMetadata | undefined): string {
+export function attemptRequestId(metadata: flyteidl.admin.TaskExecutionMetadata | undefined, ...extra: string[]): string {
   const id = metadata?.taskExecutionId;
   const node = id?.nodeExecutionId;
   const exec = node?.executionId;
@@ -25,6 +26,7 @@ export function attemptRequestId(metadata: flyteidl.admin.TaskExecutionMetadata 
     task?.name ?? "",
     task?.version ?? "",
     String(id.retryAttempt),
+    ...extra,
   ];
   return uuidFromDigest(createHash("sha256").update(JSON.stringify(parts)).digest());
 }
