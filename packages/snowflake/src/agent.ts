@@ -100,10 +100,16 @@ export class SnowflakeAgent extends AsyncAgent<SnowflakeQueryMeta> {
       ...(config.timeoutSeconds !== undefined ? { timeout: config.timeoutSeconds } : {}),
       ...(Object.keys(bound.bindings).length > 0 ? { bindings: bound.bindings } : {}),
     };
-    const requestId = attemptRequestId(ctx.taskExecutionMetadata, createHash("sha256").update(JSON.stringify(request)).digest("hex"));
+    const requestId = attemptRequestId(
+      ctx.taskExecutionMetadata,
+      createHash("sha256").update(JSON.stringify(request)).digest("hex"),
+    );
     const outcome = await this.api.submit(this.call(ctx, principal), requestId, request);
     if (outcome.kind === "unavailable") {
-      throw new AgentError(GrpcCode.UNAVAILABLE, `cannot submit the statement to Snowflake account ${config.account.raw}: ${outcome.message}`);
+      throw new AgentError(
+        GrpcCode.UNAVAILABLE,
+        `cannot submit the statement to Snowflake account ${config.account.raw}: ${outcome.message}`,
+      );
     }
     const { status, body } = outcome;
     const handle = typeof body.statementHandle === "string" ? body.statementHandle : "";
@@ -123,7 +129,10 @@ export class SnowflakeAgent extends AsyncAgent<SnowflakeQueryMeta> {
     if (status === 422 || (status >= 400 && status < 500)) {
       throw new TaskInputError(`Snowflake refused the statement: ${describeAnswer(status, body)}`);
     }
-    throw new AgentError(GrpcCode.UNAVAILABLE, `Snowflake answered the submission without a statement handle (${describeAnswer(status, body)})`);
+    throw new AgentError(
+      GrpcCode.UNAVAILABLE,
+      `Snowflake answered the submission without a statement handle (${describeAnswer(status, body)})`,
+    );
   }
 
   /** Reads the statement's status. Transient API trouble is a RUNNING reply with a message, not an error. */
@@ -133,12 +142,16 @@ export class SnowflakeAgent extends AsyncAgent<SnowflakeQueryMeta> {
     try {
       principal = this.principal(account, meta.user, (m) => new KeyPairError(m));
     } catch (err) {
-      if (err instanceof KeyPairError) return { phase: Phase.FAILED, message: err.message, logLinks: [queryLink(account, meta.handle)] };
+      if (err instanceof KeyPairError)
+        return { phase: Phase.FAILED, message: err.message, logLinks: [queryLink(account, meta.handle)] };
       throw err;
     }
     const outcome = await this.api.status(this.call(ctx, principal), meta.handle);
     if (outcome.kind === "unavailable") {
-      ctx.log.warn({ statementHandle: meta.handle, reason: outcome.message }, "Snowflake unavailable; reporting the query as running");
+      ctx.log.warn(
+        { statementHandle: meta.handle, reason: outcome.message },
+        "Snowflake unavailable; reporting the query as running",
+      );
       return {
         phase: Phase.RUNNING,
         message: `cannot read statement ${meta.handle} yet: ${outcome.message}`,
@@ -146,7 +159,11 @@ export class SnowflakeAgent extends AsyncAgent<SnowflakeQueryMeta> {
       };
     }
     if (outcome.status === 401 || outcome.status === 403) {
-      return { phase: Phase.FAILED, message: authMessage(principal, outcome.status, outcome.body), logLinks: [queryLink(account, meta.handle)] };
+      return {
+        phase: Phase.FAILED,
+        message: authMessage(principal, outcome.status, outcome.body),
+        logLinks: [queryLink(account, meta.handle)],
+      };
     }
     return statusToResource(meta, account, outcome.status, outcome.body);
   }
@@ -165,7 +182,10 @@ export class SnowflakeAgent extends AsyncAgent<SnowflakeQueryMeta> {
       return;
     }
     if (status === 401 || status === 403) throw new AgentError(authCode(status), authMessage(principal, status, body));
-    throw new AgentError(GrpcCode.FAILED_PRECONDITION, `Snowflake refused to cancel statement ${meta.handle}: ${describeAnswer(status, body)}`);
+    throw new AgentError(
+      GrpcCode.FAILED_PRECONDITION,
+      `Snowflake refused to cancel statement ${meta.handle}: ${describeAnswer(status, body)}`,
+    );
   }
 
   protected override validateMeta(value: unknown): SnowflakeQueryMeta {
@@ -191,7 +211,9 @@ export class SnowflakeAgent extends AsyncAgent<SnowflakeQueryMeta> {
   private principal(account: AccountIdentifier, user: string, keyError: (message: string) => Error): Principal {
     const pem = readSecret(PRIVATE_KEY_SECRET, this.secretSource, true);
     const passphrase = readSecret(PASSPHRASE_SECRET, this.secretSource, false);
-    const cacheKey = createHash("sha256").update(`${pem}\0${passphrase ?? ""}`).digest("hex");
+    const cacheKey = createHash("sha256")
+      .update(`${pem}\0${passphrase ?? ""}`)
+      .digest("hex");
     let keyPair = this.keys.get(cacheKey);
     if (!keyPair) {
       try {

@@ -23,7 +23,13 @@ export interface JwtClaims {
 const base64url = (data: string | Buffer) => Buffer.from(data).toString("base64url");
 
 /** The claims for `account` (JWT form, see {@link AccountIdentifier.jwtAccount}) and `user`, issued at `nowSeconds`. */
-export function jwtClaims(jwtAccount: string, user: string, fingerprint: string, nowSeconds: number, lifetimeSeconds: number): JwtClaims {
+export function jwtClaims(
+  jwtAccount: string,
+  user: string,
+  fingerprint: string,
+  nowSeconds: number,
+  lifetimeSeconds: number,
+): JwtClaims {
   const qualified = `${jwtAccount.toUpperCase()}.${user.toUpperCase()}`;
   return { iss: `${qualified}.${fingerprint}`, sub: qualified, iat: nowSeconds, exp: nowSeconds + lifetimeSeconds };
 }
@@ -59,7 +65,9 @@ export class JwtCache {
 
   /** A valid token for this account, user and key: the cached one, or a new one. */
   token(jwtAccount: string, user: string, keyPair: KeyPair): string {
-    const key = createHash("sha256").update(`${jwtAccount.toUpperCase()}\0${user.toUpperCase()}\0${keyPair.fingerprint}`).digest("hex");
+    const key = createHash("sha256")
+      .update(`${jwtAccount.toUpperCase()}\0${user.toUpperCase()}\0${keyPair.fingerprint}`)
+      .digest("hex");
     const nowSeconds = Math.floor(this.now() / 1000);
     const cached = this.tokens.get(key);
     if (cached && cached.exp - nowSeconds > this.timing.renewBeforeSeconds) return cached.token;

@@ -149,7 +149,13 @@ export class SqlApiClient {
     return { kind: "unavailable", message: `${last} (after ${attempt} attempt${attempt === 1 ? "" : "s"})`, attempts: attempt };
   }
 
-  private async send(call: SqlApiCall, method: string, path: string, body: string | undefined, timeoutMs: number): Promise<Attempt> {
+  private async send(
+    call: SqlApiCall,
+    method: string,
+    path: string,
+    body: string | undefined,
+    timeoutMs: number,
+  ): Promise<Attempt> {
     if (call.signal.aborted) throw call.signal.reason;
     const timeout = AbortSignal.timeout(timeoutMs);
     try {

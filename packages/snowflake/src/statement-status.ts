@@ -65,7 +65,11 @@ export function statusToResource(meta: SnowflakeQueryMeta, account: AccountIdent
     };
   }
   if (status === 408) {
-    return { ...base, phase: Phase.FAILED, message: `the query ran past its timeout and Snowflake cancelled it: ${errorText(body)}` };
+    return {
+      ...base,
+      phase: Phase.FAILED,
+      message: `the query ran past its timeout and Snowflake cancelled it: ${errorText(body)}`,
+    };
   }
   if (status === 404) {
     return {
@@ -74,5 +78,9 @@ export function statusToResource(meta: SnowflakeQueryMeta, account: AccountIdent
       message: `Snowflake does not know statement ${meta.handle} in account ${meta.account} (${describeAnswer(status, body)})`,
     };
   }
-  return { ...base, phase: Phase.FAILED, message: `Snowflake refused to report statement ${meta.handle}: ${describeAnswer(status, body)}` };
+  return {
+    ...base,
+    phase: Phase.FAILED,
+    message: `Snowflake refused to report statement ${meta.handle}: ${describeAnswer(status, body)}`,
+  };
 }

@@ -19,7 +19,12 @@ export interface SnowflakeTaskConfig {
 }
 
 const REQUIRED = ["account", "user", "database", "warehouse"] as const;
-const IDENTIFIER = /^[^\u0000-\u001f]{1,255}$/;
+/** 1 to 255 characters, none of them a control character. */
+function isPrintable(value: string): boolean {
+  return (
+    value.length >= 1 && value.length <= 255 && ![...value].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f)
+  );
+}
 const PARAMETER_TYPE_PREFIX = "parameter_type.";
 
 /**
@@ -29,14 +34,15 @@ const PARAMETER_TYPE_PREFIX = "parameter_type.";
  */
 export function readTaskConfig(template: flyteidl.core.TaskTemplate): SnowflakeTaskConfig {
   const custom: unknown = template.custom;
-  const fromCustom = typeof custom === "object" && custom !== null && !Array.isArray(custom) ? (custom as Record<string, unknown>) : {};
+  const fromCustom =
+    typeof custom === "object" && custom !== null && !Array.isArray(custom) ? (custom as Record<string, unknown>) : {};
   const config = template.config ?? {};
   const field = (name: string): string | undefined => {
     const raw = config[name] !== undefined && config[name] !== "" ? config[name] : fromCustom[name];
     if (raw === undefined || raw === null || raw === "") return undefined;
     if (typeof raw !== "string") throw new TaskInputError(`config.${name} must be a string, got ${typeof raw}`);
     const value = raw.trim();
-    if (!IDENTIFIER.test(value)) throw new TaskInputError(`config.${name} must be 1 to 255 printable characters`);
+    if (!isPrintable(value)) throw new TaskInputError(`config.${name} must be 1 to 255 printable characters`);
     return value;
   };
   const missing = REQUIRED.filter((name) => field(name) === undefined);

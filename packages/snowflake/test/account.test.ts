@@ -3,11 +3,26 @@ import { apiBaseUrl, parseAccount, queryPageUrl } from "../src/account";
 test.each([
   ["myorg-analytics", "MYORG-ANALYTICS", "myorg-analytics.snowflakecomputing.com", "https://app.snowflake.com/myorg/analytics"],
   ["MyOrg-Data_Team", "MYORG-DATA_TEAM", "myorg-data-team.snowflakecomputing.com", "https://app.snowflake.com/myorg/data_team"],
-  ["myorg-analytics.privatelink", "MYORG-ANALYTICS", "myorg-analytics.privatelink.snowflakecomputing.com", "https://app.snowflake.com/myorg/analytics"],
-  ["xy12345.us-east-2.aws", "XY12345", "xy12345.us-east-2.aws.snowflakecomputing.com", "https://app.snowflake.com/us-east-2.aws/xy12345"],
+  [
+    "myorg-analytics.privatelink",
+    "MYORG-ANALYTICS",
+    "myorg-analytics.privatelink.snowflakecomputing.com",
+    "https://app.snowflake.com/myorg/analytics",
+  ],
+  [
+    "xy12345.us-east-2.aws",
+    "XY12345",
+    "xy12345.us-east-2.aws.snowflakecomputing.com",
+    "https://app.snowflake.com/us-east-2.aws/xy12345",
+  ],
   ["xy12345.eu-west-1", "XY12345", "xy12345.eu-west-1.snowflakecomputing.com", "https://app.snowflake.com/eu-west-1/xy12345"],
   ["xy12345", "XY12345", "xy12345.snowflakecomputing.com", "https://app.snowflake.com/us-west-2/xy12345"],
-  ["myorg-analytics.snowflakecomputing.com", "MYORG-ANALYTICS", "myorg-analytics.snowflakecomputing.com", "https://app.snowflake.com/myorg/analytics"],
+  [
+    "myorg-analytics.snowflakecomputing.com",
+    "MYORG-ANALYTICS",
+    "myorg-analytics.snowflakecomputing.com",
+    "https://app.snowflake.com/myorg/analytics",
+  ],
 ])("%s: JWT account %s, host %s, Snowsight %s", (raw, jwtAccount, host, snowsight) => {
   expect(parseAccount(raw)).toMatchObject({ jwtAccount, host, snowsight });
 });

@@ -27,7 +27,10 @@ afterEach(async () => {
   await fake.close();
 });
 
-function agent(options: SnowflakeAgentOptions = {}, env: NodeJS.ProcessEnv = { _FSEC_SNOWFLAKE_PRIVATE_KEY: keys.privateKeyPem }): SnowflakeAgent {
+function agent(
+  options: SnowflakeAgentOptions = {},
+  env: NodeJS.ProcessEnv = { _FSEC_SNOWFLAKE_PRIVATE_KEY: keys.privateKeyPem },
+): SnowflakeAgent {
   const a = new SnowflakeAgent({
     endpoint: fake.url,
     env,
@@ -140,7 +143,14 @@ test("a task without outputs succeeds without outputs; a queued statement is QUE
 });
 
 test("a failed query is FAILED with Snowflake's message and SQL state", async () => {
-  steps = [{ state: "failed", message: "SQL compilation error: Object 'NOPE' does not exist or not authorized.", sqlState: "42S02", code: "002003" }];
+  steps = [
+    {
+      state: "failed",
+      message: "SQL compilation error: Object 'NOPE' does not exist or not authorized.",
+      sqlState: "42S02",
+      code: "002003",
+    },
+  ];
   const a = agent();
   const meta = await a.create(createContext(snowflakeTemplate("SELECT * FROM nope")));
   const { last } = await pollToEnd(a, meta);
@@ -187,7 +197,9 @@ test("a Retry-After beyond the bound is not waited for: GetTask answers RUNNING 
   const r = await a.get(meta, taskContext());
   expect(Date.now() - started).toBeLessThan(1_000);
   expect(r.phase).toBe(Phase.RUNNING);
-  expect(r.message).toBe(`cannot read statement ${meta.handle} yet: rate limited by Snowflake (HTTP 429, retry after 30 s) (after 1 attempt)`);
+  expect(r.message).toBe(
+    `cannot read statement ${meta.handle} yet: rate limited by Snowflake (HTTP 429, retry after 30 s) (after 1 attempt)`,
+  );
 });
 
 test("5xx answers are retried; a submission that outlasts the retries is UNAVAILABLE", async () => {
@@ -228,13 +240,18 @@ test("401 and 403 during GetTask are FAILED with a message naming account and us
     `user ${USER} in account ${ACCOUNT} may not run this (HTTP 403: Role ANALYST is not authorized. (code 390102)): check the role's privileges on the warehouse, database and schema`,
   );
   fake.failNext("status", { status: 401, body: { code: "390144", message: "JWT token is invalid." } });
-  expect((await a.get(meta, taskContext())).message).toMatch(/^Snowflake rejected key-pair authentication of user flyte_runner in account myorg-analytics/);
+  expect((await a.get(meta, taskContext())).message).toMatch(
+    /^Snowflake rejected key-pair authentication of user flyte_runner in account myorg-analytics/,
+  );
 });
 
 test("JWTs are reused across calls and signed by an encrypted key with its passphrase", async () => {
   await fake.close();
   fake = await startFakeSnowflake({ publicKey: encryptedKeys.publicKeyPem, account: "MYORG-ANALYTICS", user: USER });
-  const a = agent({}, { _FSEC_SNOWFLAKE_PRIVATE_KEY: encryptedKeys.privateKeyPem, _FSEC_SNOWFLAKE_PRIVATE_KEY_PASSPHRASE: PASSPHRASE });
+  const a = agent(
+    {},
+    { _FSEC_SNOWFLAKE_PRIVATE_KEY: encryptedKeys.privateKeyPem, _FSEC_SNOWFLAKE_PRIVATE_KEY_PASSPHRASE: PASSPHRASE },
+  );
   const meta = await a.create(createContext(snowflakeTemplate()));
   await pollToEnd(a, meta);
   expect(fake.stats.unauthorized).toBe(0);
@@ -243,16 +260,23 @@ test("JWTs are reused across calls and signed by an encrypted key with its passp
 });
 
 test("a key that does not match its passphrase is INVALID_ARGUMENT on create and FAILED on get, naming the secret", async () => {
-  const a = agent({}, { _FSEC_SNOWFLAKE_PRIVATE_KEY: encryptedKeys.privateKeyPem, _FSEC_SNOWFLAKE_PRIVATE_KEY_PASSPHRASE: "nope-nope" });
+  const a = agent(
+    {},
+    { _FSEC_SNOWFLAKE_PRIVATE_KEY: encryptedKeys.privateKeyPem, _FSEC_SNOWFLAKE_PRIVATE_KEY_PASSPHRASE: "nope-nope" },
+  );
   const err = await rejection(a.create(createContext(snowflakeTemplate())));
   expect(err.code).toBe(3);
-  expect(err.message).toBe("snowflake_private_key_passphrase does not decrypt snowflake_private_key (wrong passphrase or damaged key)");
+  expect(err.message).toBe(
+    "snowflake_private_key_passphrase does not decrypt snowflake_private_key (wrong passphrase or damaged key)",
+  );
   const meta = await agent().create(createContext(snowflakeTemplate()));
   const r = await a.get(meta, taskContext());
   expect(r.phase).toBe(Phase.FAILED);
   expect(r.message).toBe(err.message);
   const notPem = agent({}, { _FSEC_SNOWFLAKE_PRIVATE_KEY: "just some text" });
-  expect((await rejection(notPem.create(createContext(snowflakeTemplate())))).message).toMatch(/^snowflake_private_key is not a PEM private key/);
+  expect((await rejection(notPem.create(createContext(snowflakeTemplate())))).message).toMatch(
+    /^snowflake_private_key is not a PEM private key/,
+  );
 });
 
 test("a missing key is FAILED_PRECONDITION saying where it was looked for", async () => {
@@ -275,7 +299,9 @@ test("missing config fields and an empty statement are INVALID_ARGUMENT naming t
   );
   const empty = await rejection(a.create(createContext(snowflakeTemplate("   "))));
   expect(empty.message).toBe("the task has no SQL statement: sql.statement (the query template) is empty");
-  const badAccount = await rejection(a.create(createContext(snowflakeTemplate("SELECT 1", { config: { account: "https://x" } }))));
+  const badAccount = await rejection(
+    a.create(createContext(snowflakeTemplate("SELECT 1", { config: { account: "https://x" } }))),
+  );
   expect(badAccount.message).toMatch(/^config.account "https:\/\/x" is a URL/);
   const unbound = await rejection(a.create(createContext(snowflakeTemplate("SELECT %(x)s"))));
   expect(unbound.message).toBe('the statement uses %(x)s, but the task has no input "x" (inputs: none)');

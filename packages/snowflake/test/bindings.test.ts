@@ -2,7 +2,12 @@ import { TaskInputError, DurationValue, toLiteralMap, type flyteidl, type PlainV
 import { simpleType } from "@flyte-agent/testing";
 import { bindStatement } from "../src/bindings";
 
-function bind(sql: string, values: { [name: string]: PlainValue }, types: Record<string, flyteidl.core.LiteralType> = {}, chosen = {}) {
+function bind(
+  sql: string,
+  values: { [name: string]: PlainValue },
+  types: Record<string, flyteidl.core.LiteralType> = {},
+  chosen = {},
+) {
   const variables: flyteidl.core.VariableMap = { variables: {} };
   for (const [name, type] of Object.entries(types)) variables.variables[name] = { type, description: "" };
   return bindStatement(sql, toLiteralMap(values, variables), variables, chosen);
@@ -51,7 +56,12 @@ test("a datetime binds as DATE (the milliseconds of its UTC day) or TIMESTAMP_LT
     "1": { type: "DATE", value: String(Date.UTC(2024, 2, 5)) },
     "2": { type: "TIMESTAMP_LTZ", value: "-1000000000" },
   });
-  const before = bind("SELECT %(day)s", { day: new Date("1969-12-31T12:00:00Z") }, { day: simpleType("datetime") }, { day: "DATE" });
+  const before = bind(
+    "SELECT %(day)s",
+    { day: new Date("1969-12-31T12:00:00Z") },
+    { day: simpleType("datetime") },
+    { day: "DATE" },
+  );
   expect(before.bindings["1"]).toEqual({ type: "DATE", value: String(-86_400_000) });
 });
 
@@ -71,20 +81,36 @@ test("None binds as a typed NULL from the declared type, through optional unions
 });
 
 test("floats keep NaN and infinities in Snowflake's spelling", () => {
-  const bound = bind("SELECT %(a)s, %(b)s", { a: Number.NaN, b: Number.NEGATIVE_INFINITY }, { a: simpleType("float"), b: simpleType("float") });
+  const bound = bind(
+    "SELECT %(a)s, %(b)s",
+    { a: Number.NaN, b: Number.NEGATIVE_INFINITY },
+    { a: simpleType("float"), b: simpleType("float") },
+  );
   expect(bound.bindings).toEqual({ "1": { type: "REAL", value: "NaN" }, "2": { type: "REAL", value: "-inf" } });
 });
 
 test("inputs that cannot be bound are refused naming the input and its type", () => {
   const cases: Array<[{ [name: string]: PlainValue }, Record<string, flyteidl.core.LiteralType>, string]> = [
-    [{ blob: new Uint8Array([1]) }, { blob: simpleType("binary") }, 'input "blob" (binary) cannot be bound in Snowflake: binary values are not supported'],
-    [{ xs: [1n, 2n] }, {}, 'input "xs" (value) cannot be bound in Snowflake: lists cannot be bind variables (one value per placeholder)'],
+    [
+      { blob: new Uint8Array([1]) },
+      { blob: simpleType("binary") },
+      'input "blob" (binary) cannot be bound in Snowflake: binary values are not supported',
+    ],
+    [
+      { xs: [1n, 2n] },
+      {},
+      'input "xs" (value) cannot be bound in Snowflake: lists cannot be bind variables (one value per placeholder)',
+    ],
     [
       { long: DurationValue.fromMillis(25 * 3_600_000) },
       { long: simpleType("duration") },
       'input "long" (duration) cannot be bound in Snowflake: a duration binds as TIME, which holds 0 to 24 hours (pass seconds as a number instead)',
     ],
-    [{ n: null }, {}, 'input "n" (value) cannot be bound in Snowflake: it is None and the task interface declares no scalar type for it'],
+    [
+      { n: null },
+      {},
+      'input "n" (value) cannot be bound in Snowflake: it is None and the task interface declares no scalar type for it',
+    ],
   ];
   for (const [values, types, message] of cases) {
     const name = Object.keys(values)[0]!;
@@ -93,7 +119,9 @@ test("inputs that cannot be bound are refused naming the input and its type", ()
   expect(inputError(() => bind("SELECT %(n)s", { n: 1n }, { n: simpleType("integer") }, { n: "DATE" }))).toBe(
     'input "n" (integer) cannot be bound in Snowflake: parameter_type DATE applies to datetimes only',
   );
-  expect(inputError(() => bind("SELECT %(at)s", { at: new Date(0) }, { at: simpleType("datetime") }, { at: "TIMESTAMP_TZ" }))).toMatch(
+  expect(
+    inputError(() => bind("SELECT %(at)s", { at: new Date(0) }, { at: simpleType("datetime") }, { at: "TIMESTAMP_TZ" })),
+  ).toMatch(
     /input "at" \(datetime\) cannot be bound in Snowflake: parameter_type TIMESTAMP_TZ is not one of TIMESTAMP_NTZ, TIMESTAMP_LTZ, DATE/,
   );
 });

@@ -52,7 +52,22 @@ test("flyte-agent run runs a snowflake task against the fake and prints its resu
     }),
   );
   const { code, stdout, stderr } = await runCli(
-    ["run", template, "-i", "region=emea", "-i", "min_total=9.5", "--poll-interval", "10ms", "--max-poll-interval", "50ms", "--include", "none", "--modules", PLUGIN],
+    [
+      "run",
+      template,
+      "-i",
+      "region=emea",
+      "-i",
+      "min_total=9.5",
+      "--poll-interval",
+      "10ms",
+      "--max-poll-interval",
+      "50ms",
+      "--include",
+      "none",
+      "--modules",
+      PLUGIN,
+    ],
     { _FSEC_SNOWFLAKE_PRIVATE_KEY: keys.privateKeyPem, FLYTE_SNOWFLAKE_ENDPOINT: fake.url, LOG_LEVEL: "info" },
   );
   expect({ code, stderr }).toMatchObject({ code: 0 });
@@ -67,6 +82,8 @@ test("flyte-agent run runs a snowflake task against the fake and prints its resu
     results: { uri: `snowflake://${USER}:${ACCOUNT}/COMPUTE_WH/SALES/PUBLIC/${statement!.handle}`, format: "" },
   });
   expect(stderr).toMatch(/running snowflake@0 \(async\) in-process/);
-  expect(stderr).toContain(`log: Snowflake Query Details: https://app.snowflake.com/myorg/analytics/#/compute/history/queries/${statement!.handle}/detail`);
+  expect(stderr).toContain(
+    `log: Snowflake Query Details: https://app.snowflake.com/myorg/analytics/#/compute/history/queries/${statement!.handle}/detail`,
+  );
   expect(stderr).not.toContain(keys.privateKeyPem.split("\n")[1]!);
 });

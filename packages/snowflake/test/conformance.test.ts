@@ -15,7 +15,10 @@ beforeAll(async () => {
     user: USER,
     stepsFor: (sql) =>
       sql.includes("missing_table")
-        ? [{ state: "running" }, { state: "failed", message: "SQL compilation error: Object 'MISSING_TABLE' does not exist.", sqlState: "42S02" }]
+        ? [
+            { state: "running" },
+            { state: "failed", message: "SQL compilation error: Object 'MISSING_TABLE' does not exist.", sqlState: "42S02" },
+          ]
         : [{ state: "queued" }, { state: "running" }, { state: "success" }],
   });
   process.env._FSEC_SNOWFLAKE_PRIVATE_KEY = keys.privateKeyPem;
@@ -44,7 +47,17 @@ checkConformance(
   [
     {
       name: "snowflake query that succeeds",
-      template: () => snowflakeTemplate("SELECT 1", { outputs: { results: { type: { $case: "structuredDatasetType", value: { columns: [], format: "", externalSchemaType: "", externalSchemaBytes: Buffer.alloc(0) } } } } }),
+      template: () =>
+        snowflakeTemplate("SELECT 1", {
+          outputs: {
+            results: {
+              type: {
+                $case: "structuredDatasetType",
+                value: { columns: [], format: "", externalSchemaType: "", externalSchemaBytes: Buffer.alloc(0) },
+              },
+            },
+          },
+        }),
       expectPhase: "SUCCEEDED",
       unknownResourceMeta: unknownStatement,
     },

@@ -48,7 +48,14 @@ test("CreateTask -> GetTask runs a parameterised query to SUCCEEDED with results
   });
   const template = snowflakeTemplate("SELECT * FROM t WHERE day = %(day)s", {
     inputs: { day: "datetime" },
-    outputs: { results: { type: { $case: "structuredDatasetType", value: { columns: [], format: "", externalSchemaType: "", externalSchemaBytes: Buffer.alloc(0) } } } },
+    outputs: {
+      results: {
+        type: {
+          $case: "structuredDatasetType",
+          value: { columns: [], format: "", externalSchemaType: "", externalSchemaBytes: Buffer.alloc(0) },
+        },
+      },
+    },
   });
   const run = await client.runTask({
     template,
@@ -64,7 +71,9 @@ test("CreateTask -> GetTask runs a parameterised query to SUCCEEDED with results
   expect(fromLiteralMap(run.resource.outputs)).toEqual({
     results: new StructuredDatasetRef(`snowflake://${USER}:${ACCOUNT}/COMPUTE_WH/ANALYTICS/PUBLIC/${meta.handle}`),
   });
-  expect(fake.statements.get(meta.handle)!.request.bindings).toEqual({ "1": { type: "TIMESTAMP_NTZ", value: "1704153600000000000" } });
+  expect(fake.statements.get(meta.handle)!.request.bindings).toEqual({
+    "1": { type: "TIMESTAMP_NTZ", value: "1704153600000000000" },
+  });
   const logs = sink.text();
   expect(logs).toContain('"operation":"get"');
   expect(logs).not.toContain(KEY_LINE);
@@ -104,7 +113,9 @@ test("a 429 burst does not fail the task", async () => {
       onResource: (r) => messages.push(`${phaseName(r.phase)} ${r.message}`),
     });
     expect(run.phase).toBe(Phase.SUCCEEDED);
-    expect(messages[0]).toMatch(/^RUNNING cannot read statement \S+ yet: rate limited by Snowflake \(HTTP 429\) \(after 4 attempts\)$/);
+    expect(messages[0]).toMatch(
+      /^RUNNING cannot read statement \S+ yet: rate limited by Snowflake \(HTTP 429\) \(after 4 attempts\)$/,
+    );
     // The next GetTask outlasts three 503s and reads the statement.
     expect(messages.slice(1)).toEqual([
       "RUNNING Asynchronous execution in progress. Use provided query id to perform query monitoring and management.",
@@ -123,12 +134,25 @@ test("a task without a statement is INVALID_ARGUMENT naming it", async () => {
 });
 
 test("a Snowflake slower than GetTask's deadline gets a RUNNING reply in time, not DEADLINE_EXCEEDED", async () => {
-  const slow = await startFakeSnowflake({ publicKey: keys.publicKeyPem, account: "MYORG-ANALYTICS", user: USER, latencyMs: 4_000 });
+  const slow = await startFakeSnowflake({
+    publicKey: keys.publicKeyPem,
+    account: "MYORG-ANALYTICS",
+    user: USER,
+    latencyMs: 4_000,
+  });
   const agent = new SnowflakeAgent({ endpoint: slow.url });
   const { client } = await startTestServer({ agents: [agent], client: { timeouts: { GetTask: 1_500 } } });
   try {
     const meta = Buffer.from(
-      JSON.stringify({ account: ACCOUNT, user: USER, database: "D", schema: "S", warehouse: "W", handle: "01b2-0001", hasOutputs: false }),
+      JSON.stringify({
+        account: ACCOUNT,
+        user: USER,
+        database: "D",
+        schema: "S",
+        warehouse: "W",
+        handle: "01b2-0001",
+        hasOutputs: false,
+      }),
     );
     const started = Date.now();
     const resource = await client.getTask(snowflake, meta);

@@ -174,7 +174,9 @@ describe("flyte-agent propeller-config", () => {
     const { code, stdout } = await run(project.dir, ["propeller-config", "--include", "@acme/snow"]);
     expect(code).toBe(0);
     expect(parse(stdout).tasks["task-plugins"]["default-for-task-types"]).toEqual({ snowflake: "agent-service" });
-    expect(stdout).toContain('# snowflake tasks go to this service: remove propeller\'s built-in "snowflake" plugin from enabled-plugins.');
+    expect(stdout).toContain(
+      '# snowflake tasks go to this service: remove propeller\'s built-in "snowflake" plugin from enabled-plugins.',
+    );
     const others = await run(project.dir, ["propeller-config", ...FIXTURES]);
     expect(others.stdout).not.toContain("built-in");
   });

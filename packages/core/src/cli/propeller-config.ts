@@ -112,7 +112,9 @@ export function propellerConfig(agents: readonly Agent[], options: PropellerConf
   ];
   if (taskTypes.length === 0) lines.push(" No agent plugin was found: nothing is routed to this service.");
   for (const t of taskTypes.filter((type) => Object.hasOwn(PROPELLER_BUILTIN_PLUGINS, type))) {
-    lines.push(` ${t} tasks go to this service: remove propeller's built-in "${PROPELLER_BUILTIN_PLUGINS[t]}" plugin from enabled-plugins.`);
+    lines.push(
+      ` ${t} tasks go to this service: remove propeller's built-in "${PROPELLER_BUILTIN_PLUGINS[t]}" plugin from enabled-plugins.`,
+    );
   }
   if (versioned.length > 0) {
     lines.push(` Versioned categories (${versioned.join(", ")}) are routed by ListAgents discovery,`);

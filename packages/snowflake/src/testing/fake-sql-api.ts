@@ -107,7 +107,18 @@ export interface FakeSnowflake {
 }
 
 const DEFAULT_STEPS: readonly FakeStatementStep[] = [{ state: "running" }, { state: "success" }];
-const BINDING_TYPES = new Set(["FIXED", "REAL", "TEXT", "BOOLEAN", "DATE", "TIME", "TIMESTAMP_NTZ", "TIMESTAMP_LTZ", "TIMESTAMP_TZ", "BINARY"]);
+const BINDING_TYPES = new Set([
+  "FIXED",
+  "REAL",
+  "TEXT",
+  "BOOLEAN",
+  "DATE",
+  "TIME",
+  "TIMESTAMP_NTZ",
+  "TIMESTAMP_LTZ",
+  "TIMESTAMP_TZ",
+  "BINARY",
+]);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const IN_PROGRESS = "Asynchronous execution in progress. Use provided query id to perform query monitoring and management.";
 
@@ -176,12 +187,18 @@ export async function startFakeSnowflake(options: FakeSnowflakeOptions): Promise
 
   const statusUrl = (handle: string) => `/api/v2/statements/${handle}`;
   const accepted = (res: ServerResponse, statement: FakeStatement) =>
-    send(res, 202, { code: "333334", message: IN_PROGRESS, statementHandle: statement.handle, statementStatusUrl: statusUrl(statement.handle) });
+    send(res, 202, {
+      code: "333334",
+      message: IN_PROGRESS,
+      statementHandle: statement.handle,
+      statementStatusUrl: statusUrl(statement.handle),
+    });
 
   const submit = (res: ServerResponse, url: URL, raw: string) => {
     const requestId = url.searchParams.get("requestId") ?? "";
     if (!UUID.test(requestId)) return error(res, 400, "391902", "requestId must be a UUID");
-    if (url.searchParams.get("async") !== "true") return error(res, 400, "391903", "this fake runs statements with async=true only");
+    if (url.searchParams.get("async") !== "true")
+      return error(res, 400, "391903", "this fake runs statements with async=true only");
     let body: { [key: string]: unknown };
     try {
       body = JSON.parse(raw) as { [key: string]: unknown };
@@ -201,9 +218,15 @@ export async function startFakeSnowflake(options: FakeSnowflakeOptions): Promise
     const bindings = (body.bindings ?? {}) as { [key: string]: { type?: unknown; value?: unknown } };
     const positions = Object.keys(bindings);
     if (positions.length !== countPlaceholders(body.statement)) {
-      return error(res, 422, "002049", `Bind variable count mismatch: ${positions.length} bindings for ${countPlaceholders(body.statement)} placeholders`, {
-        sqlState: "07001",
-      });
+      return error(
+        res,
+        422,
+        "002049",
+        `Bind variable count mismatch: ${positions.length} bindings for ${countPlaceholders(body.statement)} placeholders`,
+        {
+          sqlState: "07001",
+        },
+      );
     }
     for (const [position, binding] of Object.entries(bindings)) {
       if (!/^[1-9]\d*$/.test(position) || Number(position) > positions.length) {
@@ -255,7 +278,12 @@ export async function startFakeSnowflake(options: FakeSnowflakeOptions): Promise
           message: step.message ?? "SQL compilation error: syntax error line 1 at position 0 unexpected 'SELEC'.",
         });
       case "aborted":
-        return send(res, 422, { ...common, code: "000604", sqlState: "57014", message: step.message ?? "SQL execution canceled" });
+        return send(res, 422, {
+          ...common,
+          code: "000604",
+          sqlState: "57014",
+          message: step.message ?? "SQL execution canceled",
+        });
     }
   };
 

@@ -18,7 +18,9 @@ export type JwtCheck =
 /** `SHA256:<base64>` of a public key's DER SubjectPublicKeyInfo (Snowflake's RSA_PUBLIC_KEY_FP). */
 export function fingerprintOf(publicKey: KeyObject): string {
   const key = publicKey.type === "public" ? publicKey : createPublicKey(publicKey);
-  return `SHA256:${createHash("sha256").update(key.export({ type: "spki", format: "der" })).digest("base64")}`;
+  return `SHA256:${createHash("sha256")
+    .update(key.export({ type: "spki", format: "der" }))
+    .digest("base64")}`;
 }
 
 function decodeJson(part: string): Record<string, unknown> | undefined {
@@ -43,7 +45,12 @@ export function verifyKeyPairJwt(token: string, expected: ExpectedIdentity, nowS
   const claims = decodeJson(claimsPart);
   if (!head || !claims) return { ok: false, reason: "undecodable JWT" };
   if (head.alg !== "RS256") return { ok: false, reason: `unsupported alg ${String(head.alg)}` };
-  const signed = verify("RSA-SHA256", Buffer.from(`${headPart}.${claimsPart}`), expected.publicKey, Buffer.from(signaturePart, "base64url"));
+  const signed = verify(
+    "RSA-SHA256",
+    Buffer.from(`${headPart}.${claimsPart}`),
+    expected.publicKey,
+    Buffer.from(signaturePart, "base64url"),
+  );
   if (!signed) return { ok: false, reason: "bad signature" };
   const qualified = `${expected.account.toUpperCase()}.${expected.user.toUpperCase()}`;
   const iss = claims.iss;
