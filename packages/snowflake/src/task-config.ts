@@ -38,11 +38,13 @@ export function readTaskConfig(template: flyteidl.core.TaskTemplate): SnowflakeT
     typeof custom === "object" && custom !== null && !Array.isArray(custom) ? (custom as Record<string, unknown>) : {};
   const config = template.config ?? {};
   const field = (name: string): string | undefined => {
-    const raw = config[name] !== undefined && config[name] !== "" ? config[name] : fromCustom[name];
+    const inConfig = config[name] !== undefined && config[name] !== "";
+    const raw = inConfig ? config[name] : fromCustom[name];
+    const where = `${inConfig ? "config" : "custom"}.${name}`;
     if (raw === undefined || raw === null || raw === "") return undefined;
-    if (typeof raw !== "string") throw new TaskInputError(`config.${name} must be a string, got ${typeof raw}`);
+    if (typeof raw !== "string") throw new TaskInputError(`${where} must be a string, got ${typeof raw}`);
     const value = raw.trim();
-    if (!isPrintable(value)) throw new TaskInputError(`config.${name} must be 1 to 255 printable characters`);
+    if (!isPrintable(value)) throw new TaskInputError(`${where} must be 1 to 255 printable characters`);
     return value;
   };
   const missing = REQUIRED.filter((name) => field(name) === undefined);
