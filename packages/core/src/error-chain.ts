@@ -53,16 +53,15 @@ export function describeErrorChain(err: unknown, maxLength = MAX_ERROR_TEXT): st
   let link: unknown = err;
   for (let depth = 0; depth < MAX_DEPTH && link !== undefined && link !== null && !seen.has(link); depth++) {
     seen.add(link);
-    const own = ownText(link);
     const members = aggregated(link)
       .slice(0, 4)
-      .map((m) => describeErrorChain(m, maxLength))
-      .filter(Boolean);
-    if (members.length > 0 && (own === "" || own === "AggregateError")) add(members.join(", "));
-    else {
-      add(own);
-      if (members.length > 0) add(members.join(", "));
-    }
+      .map((m) => describeErrorChain(m, maxLength));
+    if (members.length > 0) {
+      // Node's AggregateError for a refused connection has an empty message: its members say it all.
+      const message = (link as { message?: unknown }).message;
+      if (typeof message === "string" && message.trim() !== "") add(firstLine(message));
+      add(members.join(", "));
+    } else add(ownText(link));
     link = causeOf(link);
   }
   // Redact before clipping, so a clip never leaves half a secret behind.
