@@ -27,13 +27,7 @@
  * grpc-js (say connect-node) needs only its own call shapes over {@link serveCall}.
  * @module
  */
-import type {
-  sendUnaryData,
-  ServerDuplexStream,
-  ServerUnaryCall,
-  ServerWritableStream,
-  StatusObject,
-} from "@grpc/grpc-js";
+import type { sendUnaryData, ServerDuplexStream, ServerUnaryCall, ServerWritableStream, StatusObject } from "@grpc/grpc-js";
 import type { Operation } from "../metrics";
 import { type CallSurface, RequestScope, type ServerEnv } from "./request-scope";
 import type { Decoded } from "./safe-deserialize";
