@@ -1,6 +1,6 @@
 import { accessSync, constants } from "node:fs";
 import { InvalidArgumentError } from "commander";
-import { parseDuration } from "../duration";
+import { DURATION_SYNTAX, parseDuration } from "../duration";
 
 /**
  * Value parsers for commander options, so that every flag (and every environment variable
@@ -29,9 +29,10 @@ export const portFlag = integerFlag(0, 65_535);
 export function durationFlag(value: string): number {
   let ms: number;
   try {
-    ms = parseDuration(value, "the value");
-  } catch (err) {
-    throw new InvalidArgumentError(`${(err as Error).message.replace(/, got .*$/, "")}.`);
+    ms = parseDuration(value);
+  } catch {
+    const hint = /^\s*\d+\.\d+\s*$/.test(value) ? ` A bare number is milliseconds: write ${value.trim()}s for seconds.` : "";
+    throw new InvalidArgumentError(`Expected a duration like ${DURATION_SYNTAX}.${hint}`);
   }
   if (ms > MAX_TIMER_MS) throw new InvalidArgumentError(`Expected at most ${MAX_TIMER_MS} ms (about 24 days).`);
   return ms;

@@ -173,10 +173,12 @@ describe("flyte-agent propeller-config", () => {
     const ok = await run(project.dir, ["propeller-config", "--endpoint", "k8s://agents.flyte:8000", ...FIXTURES]);
     expect(parse(ok.stdout).plugins["agent-service"].defaultAgent.endpoint).toBe("k8s://agents.flyte:8000");
     const both = await run(project.dir, ["propeller-config", "--tls", "--insecure", ...FIXTURES]);
-    expect(both.code).toBe(1);
+    expect(both.code).toBe(2);
     expect(both.stderr).toContain("--tls and --insecure contradict each other");
     const badTimeout = await run(project.dir, ["propeller-config", "--timeout", "ten", ...FIXTURES]);
-    expect(badTimeout.code).toBe(1);
-    expect(badTimeout.stderr).toContain('--timeout must be a duration like 10s, 500ms or 2m, got "ten"');
+    expect(badTimeout.code).toBe(2);
+    expect(badTimeout.stderr).toContain(
+      "option '--timeout <duration>' argument 'ten' is invalid. Expected a duration like 500ms, 10s, 2m",
+    );
   });
 });

@@ -90,13 +90,15 @@ export function registerServe(program: Command, setExitCode: (code: number) => v
       ["Agent", "Category", "Mode", "Package"],
       registry.entries().map(({ agent, source }) => [agent.name, formatCategory(agent.category), agent.kind, source]),
     );
+    // Handlers first: a supervisor may send SIGTERM as soon as it reads the line below.
+    const stopped = untilStopped(server, log, { drainMs: flags.drainTimeout, delayMs: flags.shutdownDelay });
     const tls = flags.tlsCert ? (flags.tlsClientCa ? "mutual TLS" : "TLS") : "plaintext";
     log.info(
       { port, metricsPort: server.metricsPort, agents: registry.size, tls },
       `serving ${registry.size} agent(s) on ${flags.host}:${port} (${tls})`,
     );
 
-    const code = await untilStopped(server, log, { drainMs: flags.drainTimeout, delayMs: flags.shutdownDelay });
+    const code = await stopped;
     log.info({ exitCode: code }, "stopped");
     await new Promise<void>((resolve) => log.flush(() => resolve()));
     setExitCode(code);
