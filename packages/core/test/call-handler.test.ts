@@ -7,6 +7,7 @@ import { createServer } from "node:net";
 import { Writable } from "node:stream";
 import * as grpc from "@grpc/grpc-js";
 import {
+  AgentError,
   AgentMetrics,
   AgentRegistry,
   AgentServer,
@@ -45,6 +46,20 @@ class UnreachableServiceAgent extends AsyncAgent<{ id: string }> {
   async delete(): Promise<void> {}
 }
 
+/** Chooses its status and says why, the way an agent wraps a lower-level error. */
+class WarehouseDownAgent extends AsyncAgent<{ id: string }> {
+  readonly name = "Warehouse Down Agent";
+  readonly category = { name: "warehouse_down", version: 0 };
+  async create(): Promise<{ id: string }> {
+    const cause = Object.assign(new Error("connect ETIMEDOUT 10.0.0.7:5432"), { code: "ETIMEDOUT" });
+    throw Object.assign(new AgentError(grpc.status.UNAVAILABLE, "warehouse unreachable"), { cause });
+  }
+  async get(): Promise<Resource> {
+    return { phase: Phase.RUNNING };
+  }
+  async delete(): Promise<void> {}
+}
+
 let server: AgentServer;
 let metrics: AgentMetrics;
 let address: string;
@@ -55,6 +70,7 @@ beforeAll(async () => {
   unreachablePort = await closedPort();
   const registry = new AgentRegistry();
   registry.register(new UnreachableServiceAgent(`http://127.0.0.1:${unreachablePort}/jobs`));
+  registry.register(new WarehouseDownAgent());
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
       for (const line of chunk.toString().split("\n").filter(Boolean)) logLines.push(JSON.parse(line));
@@ -78,7 +94,7 @@ describe("metadata calls go through the handler", () => {
 
   it("ListAgents is counted and logged", async () => {
     const reply = await unary<object, flyteidl.admin.ListAgentsResponse>(client, "listAgents", {});
-    expect(reply.agents.map((a) => a.name)).toEqual(["Unreachable Service Agent"]);
+    expect(reply.agents.map((a) => a.name).sort()).toEqual(["Unreachable Service Agent", "Warehouse Down Agent"]);
     const text = await metrics.registry.metrics();
     expect(text).toMatch(/flyte_agent_requests_success_total\{task_type="unknown",operation="list_agents"\} 1/);
     expect(requestLines("list_agents")).toEqual([expect.objectContaining({ msg: "request", status: "OK" })]);
@@ -118,6 +134,24 @@ describe("a failed call names its cause", () => {
       const line = requestLines("create").at(-1);
       expect(line).toMatchObject({ level: "error", status: "INTERNAL", msg: "request failed" });
       expect(line?.error).toBe(failure?.details);
+    } finally {
+      client.close();
+    }
+  });
+
+  it("an agent's chosen status keeps its message, followed by its cause", async () => {
+    const client = new flyteidl.service.AsyncAgentServiceClient(address, grpc.credentials.createInsecure());
+    try {
+      const request = flyteidl.admin.CreateTaskRequest.fromPartial({ template: { type: "warehouse_down" } });
+      await expect(unary(client, "createTask", request)).rejects.toMatchObject({
+        code: grpc.status.UNAVAILABLE,
+        details: "warehouse unreachable: connect ETIMEDOUT 10.0.0.7:5432",
+      });
+      expect(requestLines("create").at(-1)).toMatchObject({
+        level: "warn",
+        status: "UNAVAILABLE",
+        error: "warehouse unreachable: connect ETIMEDOUT 10.0.0.7:5432",
+      });
     } finally {
       client.close();
     }
