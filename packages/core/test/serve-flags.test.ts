@@ -3,38 +3,16 @@
  * checked before anything starts (exit code 2, a message naming the flag), and an uncaught
  * exception or unhandled rejection drains in-flight calls and ends the process with code 1.
  */
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { flyteidl } from "../src";
-import { startServe, type ServeProcess, TEST_PLUGIN } from "./fixtures/serve-process";
+import { runCli, startServe, type ServeProcess, TEST_PLUGIN, waitForOutput } from "./fixtures/serve-process";
 
-const BIN = join(__dirname, "..", "bin", "flyte-agent.js");
 const CRASHING_PLUGIN = join(__dirname, "fixtures", "crashing-plugin.cjs");
 
-/** Runs `flyte-agent serve` with the given arguments and collects its exit code and output. */
-function serveOnce(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [BIN, "serve", "--port", "0", "--host", "127.0.0.1", "--include", "none", "--modules", TEST_PLUGIN, ...args],
-      { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** Runs `flyte-agent serve` with the test plugin and the given arguments, to completion. */
+const serveOnce = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  runCli(["serve", "--port", "0", "--host", "127.0.0.1", "--include", "none", "--modules", TEST_PLUGIN, ...args], { env });
 
 describe("flags are checked at start-up", () => {
   const refused: Array<[string, string[], NodeJS.ProcessEnv, string]> = [
@@ -122,15 +100,3 @@ describe("a fatal error in a plugin ends the process", () => {
     expect(p.output()).not.toContain("still serving");
   });
 });
-
-async function waitForOutput(p: ServeProcess, text: string): Promise<void> {
-  if (p.output().includes(text)) return;
-  await new Promise<void>((resolve) => {
-    const check = () => {
-      if (!p.output().includes(text)) return;
-      p.child.stderr?.off("data", check);
-      resolve();
-    };
-    p.child.stderr?.on("data", check);
-  });
-}

@@ -1,31 +1,11 @@
-import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { parse } from "yaml";
 import { FixtureProject } from "../../test/fixtures/plugin-packages";
+import { runCli } from "../../test/fixtures/serve-process";
 import type { PluginListing } from "./list";
 
-const BIN = join(__dirname, "..", "..", "bin", "flyte-agent.js");
-
 /** Runs the built CLI in the fixture project and collects its exit code and output. */
-function run(
-  cwd: string,
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, LOG_LEVEL: "info", ...env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
+  runCli(args, { cwd, env: { LOG_LEVEL: "info", ...env } });
 
 let project: FixtureProject;
 beforeEach(() => {

@@ -1,5 +1,6 @@
 import { status as Status } from "@grpc/grpc-js";
 import type { core } from "@flyte-agent/flyteidl";
+import type { AsyncAgent } from "../agent";
 import { AgentError } from "../errors";
 import type { AgentRegistry } from "../registry";
 import type {
@@ -58,17 +59,32 @@ export class AgentOperations {
     return resourceMeta;
   }
 
+  /**
+   * The async agent of a task and its decoded metadata; `optional` names an optional method
+   * the call needs (UNIMPLEMENTED, checked before the metadata, when the agent lacks it).
+   */
+  private task(
+    scope: RequestScope,
+    category: TaskCategory,
+    resourceMeta: Uint8Array | undefined,
+    optional?: { method: "getMetrics" | "getLogs"; what: string },
+  ): { agent: AsyncAgent<unknown>; meta: unknown } {
+    const agent = routeAsync(this.registry, scope, category);
+    if (optional && !agent[optional.method]) {
+      throw new AgentError(Status.UNIMPLEMENTED, `agent "${agent.name}" does not provide ${optional.what}`);
+    }
+    return { agent, meta: decodeMeta(agent, resourceMeta) };
+  }
+
   /** Asks the async agent for the state of a task. */
   async get(scope: RequestScope, resourceMeta: Uint8Array | undefined, fields: RequestFields<TaskContext>): Promise<Resource> {
-    const agent = routeAsync(this.registry, scope, fields.taskCategory);
-    const meta = decodeMeta(agent, resourceMeta);
+    const { agent, meta } = this.task(scope, fields.taskCategory, resourceMeta);
     return agent.get(meta, scope.context(fields));
   }
 
   /** Asks the async agent to cancel a task. */
   async delete(scope: RequestScope, resourceMeta: Uint8Array | undefined, fields: RequestFields<TaskContext>): Promise<void> {
-    const agent = routeAsync(this.registry, scope, fields.taskCategory);
-    const meta = decodeMeta(agent, resourceMeta);
+    const { agent, meta } = this.task(scope, fields.taskCategory, resourceMeta);
     await agent.delete(meta, scope.context(fields));
   }
 
@@ -78,12 +94,8 @@ export class AgentOperations {
     resourceMeta: Uint8Array | undefined,
     fields: RequestFields<MetricsContext>,
   ): Promise<core.ExecutionMetricResult[]> {
-    const agent = routeAsync(this.registry, scope, fields.taskCategory);
-    if (!agent.getMetrics) {
-      throw new AgentError(Status.UNIMPLEMENTED, `agent "${agent.name}" does not provide task metrics`);
-    }
-    const meta = decodeMeta(agent, resourceMeta);
-    return agent.getMetrics(meta, scope.context(fields));
+    const { agent, meta } = this.task(scope, fields.taskCategory, resourceMeta, { method: "getMetrics", what: "task metrics" });
+    return agent.getMetrics!(meta, scope.context(fields)); // checked by task()
   }
 
   /**
@@ -95,12 +107,8 @@ export class AgentOperations {
     resourceMeta: Uint8Array | undefined,
     fields: RequestFields<LogsContext>,
   ): Promise<AsyncIterable<LogsChunk>> {
-    const agent = routeAsync(this.registry, scope, fields.taskCategory);
-    if (!agent.getLogs) {
-      throw new AgentError(Status.UNIMPLEMENTED, `agent "${agent.name}" does not provide task logs`);
-    }
-    const meta = decodeMeta(agent, resourceMeta);
-    const chunks = agent.getLogs(meta, scope.context(fields));
+    const { agent, meta } = this.task(scope, fields.taskCategory, resourceMeta, { method: "getLogs", what: "task logs" });
+    const chunks = agent.getLogs!(meta, scope.context(fields)); // checked by task()
     return (async function* untilAborted() {
       for await (const chunk of chunks) {
         if (scope.signal.aborted) return;
