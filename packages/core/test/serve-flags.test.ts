@@ -48,10 +48,11 @@ describe("flags are checked at start-up", () => {
     expect(stdout + stderr).not.toContain("serving");
   });
 
-  it("accepts the duration syntax for --drain-timeout and --shutdown-delay", async () => {
-    const p = await startServe(["--drain-timeout", "1m30s", "--shutdown-delay", "250"]);
+  it("accepts the duration syntax for --drain-timeout and --shutdown-delay, and -1 for --prometheus-port", async () => {
+    const p = await startServe(["--drain-timeout", "1m30s", "--shutdown-delay", "250", "--prometheus-port", "-1"]);
     try {
       expect(p.port).toBeGreaterThan(0);
+      expect(p.metricsPort).toBeUndefined(); // -1 turns metrics off
       const stopped = Date.now();
       p.child.kill("SIGTERM");
       expect(await p.exited).toBe(0);
