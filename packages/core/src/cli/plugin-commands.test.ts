@@ -162,3 +162,19 @@ describe("flyte-agent propeller-config", () => {
     );
   });
 });
+
+describe("refused command lines exit with code 2", () => {
+  it("flyte-agent new with a name that is not kebab-case", async () => {
+    const { code, stdout, stderr } = await run(project.dir, ["new", "My_Plugin", "--dir", "unused"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain("value 'My_Plugin' is invalid for argument 'name'. plugin name \"My_Plugin\" must be lower-case letters");
+    expect(stdout).toBe("");
+  });
+
+  it("an unknown command or flag", async () => {
+    expect((await run(project.dir, ["lsit"])).code).toBe(2);
+    const unknownFlag = await run(project.dir, ["list", "--jsn"]);
+    expect(unknownFlag.code).toBe(2);
+    expect(unknownFlag.stderr).toContain("unknown option '--jsn'");
+  });
+});
