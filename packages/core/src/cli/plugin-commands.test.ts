@@ -167,7 +167,9 @@ describe("refused command lines exit with code 2", () => {
   it("flyte-agent new with a name that is not kebab-case", async () => {
     const { code, stdout, stderr } = await run(project.dir, ["new", "My_Plugin", "--dir", "unused"]);
     expect(code).toBe(2);
-    expect(stderr).toContain("value 'My_Plugin' is invalid for argument 'name'. plugin name \"My_Plugin\" must be lower-case letters");
+    expect(stderr).toContain(
+      "value 'My_Plugin' is invalid for argument 'name'. plugin name \"My_Plugin\" must be lower-case letters",
+    );
     expect(stdout).toBe("");
   });
 
