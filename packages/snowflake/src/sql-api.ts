@@ -1,8 +1,8 @@
 import http from "node:http";
 import https from "node:https";
 import axios, { type AxiosInstance, isAxiosError } from "axios";
-import type { AgentLogger } from "@flyte-agent/core";
-import { type RetryPolicy, backoffMs, parseRetryAfter, sleep } from "./retry";
+import { type AgentLogger, RetriesExhausted, type RetryPolicy, parseRetryAfter, retry } from "@flyte-agent/core";
+import { SNOWFLAKE_PLUGIN_VERSION } from "./version";
 
 /** One agent call's view of the SQL API: where, with what token, until when. */
 export interface SqlApiCall {
@@ -51,7 +51,7 @@ const DEADLINE_MARGIN_MS = 300;
 /** Largest response body read (a finished query's answer carries its first result partition). */
 const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 const STATEMENTS = "/api/v2/statements";
-const USER_AGENT = "flyte-agent-snowflake/0.1";
+const USER_AGENT = `flyte-agent-snowflake/${SNOWFLAKE_PLUGIN_VERSION}`;
 
 type Attempt = { status: number; headers: Record<string, unknown>; body: ApiBody } | { networkError: string };
 
@@ -112,41 +112,39 @@ export class SqlApiClient {
     body?: string,
     suffix: (attempt: number) => string = () => "",
   ): Promise<SqlApiOutcome> {
-    const { retry } = this.options;
-    const endBy = call.deadline ? call.deadline.getTime() - DEADLINE_MARGIN_MS : Number.POSITIVE_INFINITY;
     const route = method === "GET" ? "status" : path.startsWith("?") ? "submit" : "cancel";
-    let last = "no attempt fit before the deadline";
-    let attempt = 0;
-    while (attempt < retry.maxAttempts) {
-      const timeoutMs = Math.min(this.options.requestTimeoutMs, endBy - Date.now());
-      if (timeoutMs <= 0) break;
-      attempt += 1;
-      const started = Date.now();
-      const result = await this.send(call, method, `${path}${suffix(attempt)}`, body, timeoutMs);
-      let waitMs: number;
-      if ("networkError" in result) {
-        last = result.networkError;
-        waitMs = backoffMs(retry, attempt);
-      } else {
-        const { status, headers } = result;
-        call.log.debug({ route, status, attempt, ms: Date.now() - started }, "snowflake sql api");
-        if (status === 429) {
-          const retryAfter = parseRetryAfter(headers["retry-after"]);
-          last = `rate limited by Snowflake (HTTP 429${retryAfter !== undefined ? `, retry after ${Math.ceil(retryAfter / 1000)} s` : ""})`;
-          if (retryAfter !== undefined && retryAfter > retry.maxRetryAfterMs) break;
-          waitMs = retryAfter ?? backoffMs(retry, attempt);
-        } else if (status >= 500) {
-          last = `Snowflake answered ${describeAnswer(status, result.body)}`;
-          waitMs = backoffMs(retry, attempt);
-        } else {
-          return { kind: "answer", status, body: result.body };
-        }
-      }
-      if (attempt >= retry.maxAttempts || Date.now() + waitMs >= endBy) break;
-      call.log.debug({ route, attempt, waitMs, reason: last }, "snowflake sql api retry");
-      await sleep(waitMs, call.signal);
+    try {
+      return await retry(
+        async ({ attempt, remainingMs }) => {
+          const started = Date.now();
+          const timeoutMs = Math.min(this.options.requestTimeoutMs, remainingMs);
+          const result = await this.send(call, method, `${path}${suffix(attempt)}`, body, timeoutMs);
+          if ("networkError" in result) throw new Retryable(result.networkError);
+          const { status, headers } = result;
+          call.log.debug({ route, status, attempt, ms: Date.now() - started }, "snowflake sql api");
+          if (status === 429) {
+            const header = headers["retry-after"];
+            const retryAfter = parseRetryAfter(typeof header === "string" ? header : undefined);
+            const after = retryAfter !== undefined ? `, retry after ${Math.ceil(retryAfter / 1000)} s` : "";
+            throw new Retryable(`rate limited by Snowflake (HTTP 429${after})`, retryAfter);
+          }
+          if (status >= 500) throw new Retryable(`Snowflake answered ${describeAnswer(status, result.body)}`);
+          return { kind: "answer", status, body: result.body } as const;
+        },
+        {
+          policy: this.options.retry,
+          signal: call.signal,
+          deadline: call.deadline,
+          marginMs: DEADLINE_MARGIN_MS,
+          shouldRetry: (err) => (err instanceof Retryable ? { retry: true, retryAfterMs: err.retryAfterMs } : { retry: false }),
+          onRetry: ({ attempt, waitMs, error }) =>
+            call.log.debug({ route, attempt, waitMs, reason: (error as Error).message }, "snowflake sql api retry"),
+        },
+      );
+    } catch (err) {
+      if (!(err instanceof RetriesExhausted)) throw err;
+      return { kind: "unavailable", message: err.message, attempts: err.attempts };
     }
-    return { kind: "unavailable", message: `${last} (after ${attempt} attempt${attempt === 1 ? "" : "s"})`, attempts: attempt };
   }
 
   private async send(
@@ -181,6 +179,16 @@ export class SqlApiClient {
       const message = err instanceof Error ? err.message : "unknown error";
       return { networkError: `cannot reach Snowflake (${code ? `${code}: ` : ""}${message})` };
     }
+  }
+}
+
+/** A failure worth another attempt: a network error, a 5xx, or a 429 (with its Retry-After). */
+class Retryable extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
   }
 }
 
