@@ -1,7 +1,7 @@
 import http from "node:http";
 import https from "node:https";
 import axios, { type AxiosInstance, isAxiosError } from "axios";
-import { type AgentLogger, RetriesExhausted, type RetryPolicy, parseRetryAfter, retry } from "@flyte-agent/core";
+import { type AgentLogger, type HttpAttempt, type RetryPolicy, retryHttp } from "@flyte-agent/core";
 import { SNOWFLAKE_PLUGIN_VERSION } from "./version";
 
 /** One agent call's view of the SQL API: where, with what token, until when. */
@@ -53,7 +53,12 @@ const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 const STATEMENTS = "/api/v2/statements";
 const USER_AGENT = `flyte-agent-snowflake/${SNOWFLAKE_PLUGIN_VERSION}`;
 
-type Attempt = { status: number; headers: Record<string, unknown>; body: ApiBody } | { networkError: string };
+/** One answer of the SQL API, body parsed. */
+interface Answer {
+  readonly status: number;
+  readonly headers: Record<string, unknown>;
+  readonly body: ApiBody;
+}
 
 /**
  * A small Snowflake SQL API v2 client over axios: keep-alive connection pools, a timeout and the
@@ -113,38 +118,28 @@ export class SqlApiClient {
     suffix: (attempt: number) => string = () => "",
   ): Promise<SqlApiOutcome> {
     const route = method === "GET" ? "status" : path.startsWith("?") ? "submit" : "cancel";
-    try {
-      return await retry(
-        async ({ attempt, remainingMs }) => {
-          const started = Date.now();
-          const timeoutMs = Math.min(this.options.requestTimeoutMs, remainingMs);
-          const result = await this.send(call, method, `${path}${suffix(attempt)}`, body, timeoutMs);
-          if ("networkError" in result) throw new Retryable(result.networkError);
-          const { status, headers } = result;
-          call.log.debug({ route, status, attempt, ms: Date.now() - started }, "snowflake sql api");
-          if (status === 429) {
-            const header = headers["retry-after"];
-            const retryAfter = parseRetryAfter(typeof header === "string" ? header : undefined);
-            const after = retryAfter !== undefined ? `, retry after ${Math.ceil(retryAfter / 1000)} s` : "";
-            throw new Retryable(`rate limited by Snowflake (HTTP 429${after})`, retryAfter);
-          }
-          if (status >= 500) throw new Retryable(`Snowflake answered ${describeAnswer(status, result.body)}`);
-          return { kind: "answer", status, body: result.body } as const;
-        },
-        {
-          policy: this.options.retry,
-          signal: call.signal,
-          deadline: call.deadline,
-          marginMs: DEADLINE_MARGIN_MS,
-          shouldRetry: (err) => (err instanceof Retryable ? { retry: true, retryAfterMs: err.retryAfterMs } : { retry: false }),
-          onRetry: ({ attempt, waitMs, error }) =>
-            call.log.debug({ route, attempt, waitMs, reason: (error as Error).message }, "snowflake sql api retry"),
-        },
-      );
-    } catch (err) {
-      if (!(err instanceof RetriesExhausted)) throw err;
-      return { kind: "unavailable", message: err.message, attempts: err.attempts };
-    }
+    const outcome = await retryHttp<Answer>(
+      async ({ attempt, remainingMs }) => {
+        const started = Date.now();
+        const timeoutMs = Math.min(this.options.requestTimeoutMs, remainingMs);
+        const result = await this.send(call, method, `${path}${suffix(attempt)}`, body, timeoutMs);
+        if (!("networkError" in result)) {
+          call.log.debug({ route, status: result.status, attempt, ms: Date.now() - started }, "snowflake sql api");
+        }
+        return result;
+      },
+      {
+        service: "Snowflake",
+        describe: (answer) => describeAnswer(answer.status, answer.body),
+        policy: this.options.retry,
+        signal: call.signal,
+        deadline: call.deadline,
+        marginMs: DEADLINE_MARGIN_MS,
+        onRetry: (info) => call.log.debug({ route, ...info }, "snowflake sql api retry"),
+      },
+    );
+    if (outcome.kind === "unavailable") return outcome;
+    return { kind: "answer", status: outcome.answer.status, body: outcome.answer.body };
   }
 
   private async send(
@@ -153,7 +148,7 @@ export class SqlApiClient {
     path: string,
     body: string | undefined,
     timeoutMs: number,
-  ): Promise<Attempt> {
+  ): Promise<HttpAttempt<Answer>> {
     if (call.signal.aborted) throw call.signal.reason;
     const timeout = AbortSignal.timeout(timeoutMs);
     try {
@@ -179,16 +174,6 @@ export class SqlApiClient {
       const message = err instanceof Error ? err.message : "unknown error";
       return { networkError: `cannot reach Snowflake (${code ? `${code}: ` : ""}${message})` };
     }
-  }
-}
-
-/** A failure worth another attempt: a network error, a 5xx, or a 429 (with its Retry-After). */
-class Retryable extends Error {
-  constructor(
-    message: string,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
   }
 }
 
