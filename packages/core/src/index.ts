@@ -74,6 +74,13 @@ export {
   type AttemptInfo,
   type RetriesExhaustedReason,
 } from "./retry";
+export {
+  retryHttp,
+  type HttpAnswer,
+  type HttpAttempt,
+  type RetryHttpOptions,
+  type RetryHttpOutcome,
+} from "./retry-http";
 export { attemptIdentity, attemptLabel, idempotencyKey, type AttemptIdentity } from "./attempt-identity";
 
 // Serving

@@ -1,7 +1,7 @@
 import http from "node:http";
 import https from "node:https";
 import axios, { type AxiosInstance, isAxiosError } from "axios";
-import { type AgentLogger, RetriesExhausted, type RetryPolicy, parseRetryAfter, retry } from "@flyte-agent/core";
+import { type AgentLogger, type RetryPolicy, retryHttp } from "@flyte-agent/core";
 import { idString, parseJsonKeepingIds } from "./json-ids";
 import type { RunState, RunStatus } from "./run-state";
 import type { JsonObject } from "./run-submit-body";
@@ -122,37 +122,27 @@ export class JobsApiClient {
 
   private async request(call: JobsApiCall, method: "GET" | "POST", path: string, body?: string): Promise<ApiOutcome<unknown>> {
     const route = path.split("?")[0];
-    try {
-      return await retry(
-        async ({ attempt, remainingMs }) => {
-          const started = Date.now();
-          const result = await this.send(call, method, path, body, Math.min(this.options.requestTimeoutMs, remainingMs));
-          if ("networkError" in result) throw new Retryable(result.networkError);
-          const { status, headers } = result.response;
-          call.log.debug({ method, path: route, status, attempt, ms: Date.now() - started }, "jobs api");
-          if (status >= 200 && status < 300) return { kind: "ok", value: result.response.body } as const;
-          if (status === 429) {
-            const retryAfter = parseRetryAfter(typeof headers["retry-after"] === "string" ? headers["retry-after"] : undefined);
-            const after = retryAfter !== undefined ? `, retry after ${Math.ceil(retryAfter / 1000)} s` : "";
-            throw new Retryable(`rate limited by Databricks (HTTP 429${after})`, retryAfter);
-          }
-          if (status >= 500) throw new Retryable(`Databricks answered ${describeError(result.response)}`);
-          return classify(result.response);
-        },
-        {
-          policy: this.options.retry,
-          signal: call.signal,
-          deadline: call.deadline,
-          marginMs: DEADLINE_MARGIN_MS,
-          shouldRetry: (err) => (err instanceof Retryable ? { retry: true, retryAfterMs: err.retryAfterMs } : { retry: false }),
-          onRetry: ({ attempt, waitMs, error }) =>
-            call.log.debug({ method, path: route, attempt, waitMs, reason: (error as Error).message }, "jobs api retry"),
-        },
-      );
-    } catch (err) {
-      if (!(err instanceof RetriesExhausted)) throw err;
-      return { kind: "unavailable", message: err.message, attempts: err.attempts };
-    }
+    const outcome = await retryHttp(
+      async ({ attempt, remainingMs }) => {
+        const started = Date.now();
+        const result = await this.send(call, method, path, body, Math.min(this.options.requestTimeoutMs, remainingMs));
+        if ("networkError" in result) return result;
+        call.log.debug({ method, path: route, status: result.response.status, attempt, ms: Date.now() - started }, "jobs api");
+        return result.response;
+      },
+      {
+        service: "Databricks",
+        describe: describeError,
+        policy: this.options.retry,
+        signal: call.signal,
+        deadline: call.deadline,
+        marginMs: DEADLINE_MARGIN_MS,
+        onRetry: (info) => call.log.debug({ method, path: route, ...info }, "jobs api retry"),
+      },
+    );
+    if (outcome.kind === "unavailable") return outcome;
+    const { answer } = outcome;
+    return answer.status >= 200 && answer.status < 300 ? { kind: "ok", value: answer.body } : classify(answer);
   }
 
   private async send(
@@ -185,16 +175,6 @@ export class JobsApiClient {
       const message = err instanceof Error ? err.message : "unknown error";
       return { networkError: `cannot reach Databricks (${code ? `${code}: ` : ""}${message})` };
     }
-  }
-}
-
-/** A failure worth another attempt: a network error, a 5xx, or a 429 (with its Retry-After). */
-class Retryable extends Error {
-  constructor(
-    message: string,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
   }
 }
 

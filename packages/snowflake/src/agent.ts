@@ -9,21 +9,30 @@ import {
   type Resource,
   type SecretSourceOptions,
   type TaskCategory,
+  StatusCode,
   TaskInputError,
   expectMetaFields,
+  getSecret,
+  requireSecret,
+  retryPolicy,
 } from "@flyte-agent/core";
 import { type AccountIdentifier, ENDPOINT_ENV, apiBaseUrl, parseAccount } from "./account";
 import { bindStatement } from "./bindings";
 import { JwtCache } from "./jwt";
 import { type KeyPair, KeyPairError, PASSPHRASE_SECRET, PRIVATE_KEY_SECRET, loadKeyPair } from "./key-pair";
 import { attemptRequestId } from "./request-id";
-import type { RetryPolicy } from "./retry";
-import { readSecret } from "./secret-lookup";
-import { type ApiBody, type SqlApiCall, SqlApiClient, type StatementRequest, describeAnswer, errorText } from "./sql-api";
+import {
+  type ApiBody,
+  type SqlApiCall,
+  SqlApiClient,
+  type SqlApiClientOptions,
+  type StatementRequest,
+  describeAnswer,
+  errorText,
+} from "./sql-api";
 import { queryLink, statusToResource } from "./statement-status";
-import { GrpcCode } from "./status-codes";
 import { declaresOutputs, readTaskConfig } from "./task-config";
-import type { RetryOptions, SnowflakeAgentOptions, SnowflakeQueryMeta } from "./types";
+import type { SnowflakeAgentOptions, SnowflakeQueryMeta } from "./types";
 
 /** Display name of the agent. */
 export const SNOWFLAKE_AGENT_NAME = "Snowflake Agent";
@@ -31,6 +40,9 @@ export const SNOWFLAKE_AGENT_NAME = "Snowflake Agent";
 export const SNOWFLAKE_TASK_TYPE = "snowflake";
 
 const HANDLE = /^[A-Za-z0-9-]{1,128}$/;
+
+/** Retry defaults of this plugin (see {@link SnowflakeAgentOptions.retry}). */
+const DEFAULT_RETRY = { maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 2_000, maxRetryAfterMs: 5_000 } as const;
 
 /** Who a call acts as: the account, the user and a signed JWT. */
 interface Principal {
@@ -49,21 +61,23 @@ export class SnowflakeAgent extends AsyncAgent<SnowflakeQueryMeta> {
   readonly name = SNOWFLAKE_AGENT_NAME;
   readonly category: TaskCategory = { name: SNOWFLAKE_TASK_TYPE, version: 0 };
   private client?: SqlApiClient;
-  private readonly clientOptions: { requestTimeoutMs: number; maxSockets: number; retry: RetryPolicy };
-  private readonly env: NodeJS.ProcessEnv;
+  private readonly clientOptions: SqlApiClientOptions;
+  /** `endpoint` or `FLYTE_SNOWFLAKE_ENDPOINT`, read once (checked per call, with the account). */
+  private readonly endpoint: string | undefined;
   private readonly secretSource: SecretSourceOptions;
   private readonly jwts: JwtCache;
   private readonly keys = new Map<string, KeyPair>();
 
-  constructor(private readonly options: SnowflakeAgentOptions = {}) {
+  constructor(options: SnowflakeAgentOptions = {}) {
     super();
-    this.env = options.env ?? process.env;
-    this.secretSource = { ...options.secrets, env: options.secrets?.env ?? this.env };
+    const env = options.env ?? process.env;
+    this.endpoint = options.endpoint ?? env[ENDPOINT_ENV];
+    this.secretSource = { ...options.secrets, env: options.secrets?.env ?? env };
     const requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     const maxSockets = options.maxSockets ?? 64;
     if (!(requestTimeoutMs > 0)) throw new RangeError(`requestTimeoutMs must be > 0, got ${requestTimeoutMs}`);
     if (!(maxSockets >= 1)) throw new RangeError(`maxSockets must be >= 1, got ${maxSockets}`);
-    this.clientOptions = { requestTimeoutMs, maxSockets, retry: retryPolicy(options.retry) };
+    this.clientOptions = { requestTimeoutMs, maxSockets, retry: retryPolicy(options.retry, DEFAULT_RETRY) };
     this.jwts = new JwtCache({
       lifetimeSeconds: options.jwtLifetimeSeconds ?? 600,
       renewBeforeSeconds: options.jwtRenewBeforeSeconds ?? 120,
@@ -90,7 +104,7 @@ export class SnowflakeAgent extends AsyncAgent<SnowflakeQueryMeta> {
   async create(ctx: CreateContext): Promise<SnowflakeQueryMeta> {
     const config = readTaskConfig(ctx.template);
     const bound = bindStatement(config.statement, ctx.inputs, ctx.template.interface?.inputs, config.parameterTypes);
-    const principal = this.principal(config.account, config.user, (m) => new AgentError(GrpcCode.INVALID_ARGUMENT, m));
+    const principal = this.principal(config.account, config.user, (m) => new AgentError(StatusCode.INVALID_ARGUMENT, m));
     const request: StatementRequest = {
       statement: bound.statement,
       database: config.database,
@@ -107,7 +121,7 @@ export class SnowflakeAgent extends AsyncAgent<SnowflakeQueryMeta> {
     const outcome = await this.api.submit(this.call(ctx, principal), requestId, request);
     if (outcome.kind === "unavailable") {
       throw new AgentError(
-        GrpcCode.UNAVAILABLE,
+        StatusCode.UNAVAILABLE,
         `cannot submit the statement to Snowflake account ${config.account.raw}: ${outcome.message}`,
       );
     }
@@ -130,7 +144,7 @@ export class SnowflakeAgent extends AsyncAgent<SnowflakeQueryMeta> {
       throw new TaskInputError(`Snowflake refused the statement: ${describeAnswer(status, body)}`);
     }
     throw new AgentError(
-      GrpcCode.UNAVAILABLE,
+      StatusCode.UNAVAILABLE,
       `Snowflake answered the submission without a statement handle (${describeAnswer(status, body)})`,
     );
   }
@@ -171,10 +185,10 @@ export class SnowflakeAgent extends AsyncAgent<SnowflakeQueryMeta> {
   /** Cancels the statement; one that already finished or is unknown is fine. */
   async delete(meta: SnowflakeQueryMeta, ctx: CallContext): Promise<void> {
     const account = parseAccount(meta.account);
-    const principal = this.principal(account, meta.user, (m) => new AgentError(GrpcCode.FAILED_PRECONDITION, m));
+    const principal = this.principal(account, meta.user, (m) => new AgentError(StatusCode.FAILED_PRECONDITION, m));
     const outcome = await this.api.cancel(this.call(ctx, principal), meta.handle);
     if (outcome.kind === "unavailable") {
-      throw new AgentError(GrpcCode.UNAVAILABLE, `cannot cancel statement ${meta.handle}: ${outcome.message}`);
+      throw new AgentError(StatusCode.UNAVAILABLE, `cannot cancel statement ${meta.handle}: ${outcome.message}`);
     }
     const { status, body } = outcome;
     if (status === 200 || status === 202 || status === 404 || status === 422) {
@@ -183,7 +197,7 @@ export class SnowflakeAgent extends AsyncAgent<SnowflakeQueryMeta> {
     }
     if (status === 401 || status === 403) throw new AgentError(authCode(status), authMessage(principal, status, body));
     throw new AgentError(
-      GrpcCode.FAILED_PRECONDITION,
+      StatusCode.FAILED_PRECONDITION,
       `Snowflake refused to cancel statement ${meta.handle}: ${describeAnswer(status, body)}`,
     );
   }
@@ -209,8 +223,9 @@ export class SnowflakeAgent extends AsyncAgent<SnowflakeQueryMeta> {
 
   /** Reads the key (each call, so rotated secrets apply), loads it (cached by content) and signs or reuses a JWT. */
   private principal(account: AccountIdentifier, user: string, keyError: (message: string) => Error): Principal {
-    const pem = readSecret(PRIVATE_KEY_SECRET, this.secretSource, true);
-    const passphrase = readSecret(PASSPHRASE_SECRET, this.secretSource, false);
+    const pem = requireSecret(PRIVATE_KEY_SECRET, this.secretSource);
+    const passphraseValue = getSecret(PASSPHRASE_SECRET, this.secretSource);
+    const passphrase = passphraseValue?.trim() ? passphraseValue : undefined;
     const cacheKey = createHash("sha256")
       .update(`${pem}\0${passphrase ?? ""}`)
       .digest("hex");
@@ -231,16 +246,16 @@ export class SnowflakeAgent extends AsyncAgent<SnowflakeQueryMeta> {
   private call(ctx: CallContext, principal: Principal): SqlApiCall {
     let baseUrl: string;
     try {
-      baseUrl = apiBaseUrl(principal.account, this.options.endpoint ?? this.env[ENDPOINT_ENV]);
+      baseUrl = apiBaseUrl(principal.account, this.endpoint);
     } catch (err) {
-      throw new AgentError(GrpcCode.FAILED_PRECONDITION, (err as Error).message);
+      throw new AgentError(StatusCode.FAILED_PRECONDITION, (err as Error).message);
     }
     return { baseUrl, token: principal.token, signal: ctx.signal, deadline: ctx.deadline, log: ctx.log };
   }
 }
 
 function authCode(httpStatus: number): number {
-  return httpStatus === 401 ? GrpcCode.UNAUTHENTICATED : GrpcCode.PERMISSION_DENIED;
+  return httpStatus === 401 ? StatusCode.UNAUTHENTICATED : StatusCode.PERMISSION_DENIED;
 }
 
 /** Names the account, the user and the public key fingerprint; never the key or the token. */
@@ -249,19 +264,4 @@ function authMessage(p: Principal, httpStatus: number, body: ApiBody): string {
   return httpStatus === 401
     ? `Snowflake rejected key-pair authentication of ${who} (HTTP 401: ${errorText(body)}): check that the user's RSA_PUBLIC_KEY is the public key of ${PRIVATE_KEY_SECRET} (${p.keyPair.fingerprint})`
     : `${who} may not run this (HTTP 403: ${errorText(body)}): check the role's privileges on the warehouse, database and schema`;
-}
-
-/** Fills in the defaults of {@link RetryOptions}, refusing nonsense values. */
-function retryPolicy(options: RetryOptions = {}): RetryPolicy {
-  const policy = {
-    maxAttempts: options.maxAttempts ?? 4,
-    baseDelayMs: options.baseDelayMs ?? 200,
-    maxDelayMs: options.maxDelayMs ?? 2_000,
-    maxRetryAfterMs: options.maxRetryAfterMs ?? 5_000,
-  };
-  for (const [name, value] of Object.entries(policy)) {
-    if (!Number.isFinite(value) || value < 0) throw new RangeError(`retry.${name} must be a number >= 0, got ${value}`);
-  }
-  if (policy.maxAttempts < 1) throw new RangeError("retry.maxAttempts must be at least 1");
-  return policy;
 }

@@ -1,34 +1,26 @@
 import { createHash, randomUUID } from "node:crypto";
-import type { flyteidl } from "@flyte-agent/core";
+import { attemptIdentity, type flyteidl, idempotencyKey } from "@flyte-agent/core";
+
+/** Namespace of this plugin's attempt keys, so they are never shared with another system's. */
+const NAMESPACE = "flyte-agent-snowflake/v1";
 
 /**
- * The SQL API `requestId` of a task attempt: a UUID that is the same for every CreateTask of one
- * attempt (propeller delivers CreateTask at least once) and different across attempts, so a
- * repeated submission finds the statement already running instead of starting it again.
- * `extra` (e.g. a digest of the request) is mixed in, so two different requests never share an
- * id. Without an execution id (a local run) it is random.
+ * The SQL API `requestId` of a task attempt: the same for every CreateTask of one attempt
+ * (propeller delivers CreateTask at least once) and different across attempts, so a repeated
+ * submission finds the statement already running instead of starting it again. It is core's
+ * idempotency key of the attempt with `requestDigest` (a digest of the statement request) mixed
+ * in, so two different tasks under the same attempt never share a statement, written as a UUID
+ * (the form Snowflake requires). Without an execution id (a local run) it is random.
  */
-export function attemptRequestId(metadata: flyteidl.admin.TaskExecutionMetadata | undefined, ...extra: string[]): string {
-  const id = metadata?.taskExecutionId;
-  const node = id?.nodeExecutionId;
-  const exec = node?.executionId;
-  if (!id || !node || !exec?.name) return randomUUID();
-  const task = id.taskId;
-  const parts = [
-    "flyte-agent-snowflake/v1",
-    exec.org ?? "",
-    exec.project,
-    exec.domain,
-    exec.name,
-    node.nodeId,
-    task?.project ?? "",
-    task?.domain ?? "",
-    task?.name ?? "",
-    task?.version ?? "",
-    String(id.retryAttempt),
-    ...extra,
-  ];
-  return uuidFromDigest(createHash("sha256").update(JSON.stringify(parts)).digest());
+export function attemptRequestId(metadata: flyteidl.admin.TaskExecutionMetadata | undefined, requestDigest: string): string {
+  const identity = attemptIdentity(metadata);
+  if (!identity) return randomUUID();
+  const key = idempotencyKey(identity, NAMESPACE);
+  return uuidFromDigest(
+    createHash("sha256")
+      .update(JSON.stringify([key, requestDigest]))
+      .digest(),
+  );
 }
 
 /** An RFC 9562 UUID (version 8, "custom") made of the first 16 bytes of a digest. */

@@ -1,8 +1,8 @@
 import http from "node:http";
 import https from "node:https";
 import axios, { type AxiosInstance, isAxiosError } from "axios";
-import type { AgentLogger } from "@flyte-agent/core";
-import { type RetryPolicy, backoffMs, parseRetryAfter, sleep } from "./retry";
+import { type AgentLogger, type HttpAttempt, type RetryPolicy, retryHttp } from "@flyte-agent/core";
+import { SNOWFLAKE_PLUGIN_VERSION } from "./version";
 
 /** One agent call's view of the SQL API: where, with what token, until when. */
 export interface SqlApiCall {
@@ -51,9 +51,14 @@ const DEADLINE_MARGIN_MS = 300;
 /** Largest response body read (a finished query's answer carries its first result partition). */
 const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 const STATEMENTS = "/api/v2/statements";
-const USER_AGENT = "flyte-agent-snowflake/0.1";
+const USER_AGENT = `flyte-agent-snowflake/${SNOWFLAKE_PLUGIN_VERSION}`;
 
-type Attempt = { status: number; headers: Record<string, unknown>; body: ApiBody } | { networkError: string };
+/** One answer of the SQL API, body parsed. */
+interface Answer {
+  readonly status: number;
+  readonly headers: Record<string, unknown>;
+  readonly body: ApiBody;
+}
 
 /**
  * A small Snowflake SQL API v2 client over axios: keep-alive connection pools, a timeout and the
@@ -112,41 +117,29 @@ export class SqlApiClient {
     body?: string,
     suffix: (attempt: number) => string = () => "",
   ): Promise<SqlApiOutcome> {
-    const { retry } = this.options;
-    const endBy = call.deadline ? call.deadline.getTime() - DEADLINE_MARGIN_MS : Number.POSITIVE_INFINITY;
     const route = method === "GET" ? "status" : path.startsWith("?") ? "submit" : "cancel";
-    let last = "no attempt fit before the deadline";
-    let attempt = 0;
-    while (attempt < retry.maxAttempts) {
-      const timeoutMs = Math.min(this.options.requestTimeoutMs, endBy - Date.now());
-      if (timeoutMs <= 0) break;
-      attempt += 1;
-      const started = Date.now();
-      const result = await this.send(call, method, `${path}${suffix(attempt)}`, body, timeoutMs);
-      let waitMs: number;
-      if ("networkError" in result) {
-        last = result.networkError;
-        waitMs = backoffMs(retry, attempt);
-      } else {
-        const { status, headers } = result;
-        call.log.debug({ route, status, attempt, ms: Date.now() - started }, "snowflake sql api");
-        if (status === 429) {
-          const retryAfter = parseRetryAfter(headers["retry-after"]);
-          last = `rate limited by Snowflake (HTTP 429${retryAfter !== undefined ? `, retry after ${Math.ceil(retryAfter / 1000)} s` : ""})`;
-          if (retryAfter !== undefined && retryAfter > retry.maxRetryAfterMs) break;
-          waitMs = retryAfter ?? backoffMs(retry, attempt);
-        } else if (status >= 500) {
-          last = `Snowflake answered ${describeAnswer(status, result.body)}`;
-          waitMs = backoffMs(retry, attempt);
-        } else {
-          return { kind: "answer", status, body: result.body };
+    const outcome = await retryHttp<Answer>(
+      async ({ attempt, remainingMs }) => {
+        const started = Date.now();
+        const timeoutMs = Math.min(this.options.requestTimeoutMs, remainingMs);
+        const result = await this.send(call, method, `${path}${suffix(attempt)}`, body, timeoutMs);
+        if (!("networkError" in result)) {
+          call.log.debug({ route, status: result.status, attempt, ms: Date.now() - started }, "snowflake sql api");
         }
-      }
-      if (attempt >= retry.maxAttempts || Date.now() + waitMs >= endBy) break;
-      call.log.debug({ route, attempt, waitMs, reason: last }, "snowflake sql api retry");
-      await sleep(waitMs, call.signal);
-    }
-    return { kind: "unavailable", message: `${last} (after ${attempt} attempt${attempt === 1 ? "" : "s"})`, attempts: attempt };
+        return result;
+      },
+      {
+        service: "Snowflake",
+        describe: (answer) => describeAnswer(answer.status, answer.body),
+        policy: this.options.retry,
+        signal: call.signal,
+        deadline: call.deadline,
+        marginMs: DEADLINE_MARGIN_MS,
+        onRetry: (info) => call.log.debug({ route, ...info }, "snowflake sql api retry"),
+      },
+    );
+    if (outcome.kind === "unavailable") return outcome;
+    return { kind: "answer", status: outcome.answer.status, body: outcome.answer.body };
   }
 
   private async send(
@@ -155,7 +148,7 @@ export class SqlApiClient {
     path: string,
     body: string | undefined,
     timeoutMs: number,
-  ): Promise<Attempt> {
+  ): Promise<HttpAttempt<Answer>> {
     if (call.signal.aborted) throw call.signal.reason;
     const timeout = AbortSignal.timeout(timeoutMs);
     try {

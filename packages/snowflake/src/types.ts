@@ -1,32 +1,27 @@
-import type { SecretSourceOptions } from "@flyte-agent/core";
-
-/** Bounds of the retries of one SQL API request (429, 5xx and network errors). */
-export interface RetryOptions {
-  /** Attempts in total, the first included. @default 4 */
-  maxAttempts?: number;
-  /** First back-off in ms, doubled after each attempt. @default 200 */
-  baseDelayMs?: number;
-  /** Largest back-off in ms. @default 2000 */
-  maxDelayMs?: number;
-  /** A `Retry-After` longer than this (ms) is not waited for; the call reports Snowflake busy. @default 5000 */
-  maxRetryAfterMs?: number;
-}
+import type { RetryOptions, SecretSourceOptions } from "@flyte-agent/core";
 
 /** Options of {@link SnowflakeAgent}. */
 export interface SnowflakeAgentOptions {
   /**
    * SQL API base URL used instead of `https://<account>.snowflakecomputing.com` (private link,
    * proxies, tests).
-   * @default process.env.FLYTE_SNOWFLAKE_ENDPOINT, else the account's host
+   * @default env.FLYTE_SNOWFLAKE_ENDPOINT (read when the agent is constructed), else the account's host
    */
   endpoint?: string;
   /** Where secrets are read from. @default Flyte's conventions (`_FSEC_<NAME>`, then `/etc/secrets/<name>`) in {@link SnowflakeAgentOptions.env} */
   secrets?: SecretSourceOptions;
-  /** Environment `FLYTE_SNOWFLAKE_*` variables (and, unless `secrets.env` is set, secrets) are read from. @default process.env */
+  /**
+   * Environment the `FLYTE_SNOWFLAKE_*` variables are read from, once, in the constructor (and,
+   * unless `secrets.env` is set, secrets, at each call). @default process.env
+   */
   env?: NodeJS.ProcessEnv;
   /** Timeout of one HTTP request (connect to last byte), in ms. @default 10000 */
   requestTimeoutMs?: number;
-  /** Retries of 429, 5xx and network errors inside one call. */
+  /**
+   * Retries of 429, 5xx and network errors inside one call (core's {@link RetryOptions}; a
+   * nonsense value is a RangeError when the agent is constructed).
+   * @default { maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 2000, maxRetryAfterMs: 5000 }
+   */
   retry?: RetryOptions;
   /** Most open connections per host (kept alive and reused). @default 64 */
   maxSockets?: number;

@@ -284,7 +284,7 @@ test("a missing key is FAILED_PRECONDITION saying where it was looked for", asyn
   const err = await rejection(a.create(createContext(snowflakeTemplate())));
   expect(err.code).toBe(9);
   expect(err.message).toBe(
-    "secret snowflake_private_key not found on the agent: set _FSEC_SNOWFLAKE_PRIVATE_KEY or mount /nonexistent/snowflake_private_key",
+    "no secret snowflake_private_key: set _FSEC_SNOWFLAKE_PRIVATE_KEY or mount /nonexistent/snowflake_private_key on the agent",
   );
   expect(fake.stats.requests).toBe(0);
 });

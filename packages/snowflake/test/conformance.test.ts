@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { checkConformance, startServerProcess } from "@flyte-agent/testing";
-import plugin from "../src";
+import { SnowflakeAgent } from "../src";
 import { type FakeSnowflake, generateTestKeyPair, startFakeSnowflake } from "../src/testing";
 import { USER, snowflakeTemplate } from "./helpers";
 
@@ -43,7 +43,8 @@ const unknownStatement = () =>
   );
 
 checkConformance(
-  plugin,
+  // Built after beforeAll set the environment: the agent reads FLYTE_SNOWFLAKE_ENDPOINT when constructed.
+  () => [new SnowflakeAgent()],
   [
     {
       name: "snowflake query that succeeds",

@@ -1,7 +1,16 @@
 import { Writable } from "node:stream";
-import { createLogger, fromLiteralMap, Phase, phaseName, StructuredDatasetRef, toLiteralMap } from "@flyte-agent/core";
+import {
+  type AgentPlugin,
+  createLogger,
+  definePlugin,
+  fromLiteralMap,
+  Phase,
+  phaseName,
+  StructuredDatasetRef,
+  toLiteralMap,
+} from "@flyte-agent/core";
 import { type RpcError, startTestServer, testExecutionMetadata } from "@flyte-agent/testing";
-import plugin, { SnowflakeAgent } from "../src";
+import defaultPlugin, { SnowflakeAgent } from "../src";
 import { type FakeSnowflake, generateTestKeyPair, startFakeSnowflake } from "../src/testing";
 import { ACCOUNT, USER, snowflakeTemplate } from "./helpers";
 
@@ -10,12 +19,15 @@ const KEY_LINE = keys.privateKeyPem.split("\n")[1]!;
 const snowflake = { name: "snowflake", version: 0 };
 let fake: FakeSnowflake;
 const saved = { ...process.env };
+let plugin: AgentPlugin;
 
 beforeAll(async () => {
   fake = await startFakeSnowflake({ publicKey: keys.publicKeyPem, account: "MYORG-ANALYTICS", user: USER });
-  // The plugin's default agent reads the endpoint and the key from the environment at each call.
+  // The agent reads the endpoint from the environment when constructed, and the key at each call;
+  // the plugin is built as the package's default export builds it, once the variables are set.
   process.env.FLYTE_SNOWFLAKE_ENDPOINT = fake.url;
   process.env._FSEC_SNOWFLAKE_PRIVATE_KEY = keys.privateKeyPem;
+  plugin = definePlugin({ name: defaultPlugin.name, agents: [new SnowflakeAgent()] });
 });
 afterAll(async () => {
   process.env = saved;

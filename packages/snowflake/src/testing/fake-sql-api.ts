@@ -122,6 +122,33 @@ const BINDING_TYPES = new Set([
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const IN_PROGRESS = "Asynchronous execution in progress. Use provided query id to perform query monitoring and management.";
 
+const isObject = (value: unknown): value is { [key: string]: unknown } =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * Checks the JSON types of a `POST /api/v2/statements` body as the SQL API does: strings where it
+ * takes strings, a whole number >= 0 for `timeout`, objects for `bindings` and `parameters`.
+ * Returns what is wrong, or undefined.
+ */
+function badSubmitField(body: unknown): string | undefined {
+  if (!isObject(body)) return "the request body must be a JSON object";
+  for (const field of ["statement", "database", "schema", "warehouse", "role"]) {
+    if (body[field] !== undefined && typeof body[field] !== "string") return `${field} must be a string`;
+  }
+  const timeout = body.timeout;
+  if (timeout !== undefined && (typeof timeout !== "number" || !Number.isInteger(timeout) || timeout < 0)) {
+    return "timeout must be a whole number of seconds >= 0";
+  }
+  if (body.bindings !== undefined && !isObject(body.bindings)) return "bindings must be an object";
+  if (body.parameters !== undefined) {
+    if (!isObject(body.parameters)) return "parameters must be an object";
+    for (const [name, value] of Object.entries(body.parameters)) {
+      if (typeof value !== "string") return `parameters.${name} must be a string`;
+    }
+  }
+  return undefined;
+}
+
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -199,12 +226,15 @@ export async function startFakeSnowflake(options: FakeSnowflakeOptions): Promise
     if (!UUID.test(requestId)) return error(res, 400, "391902", "requestId must be a UUID");
     if (url.searchParams.get("async") !== "true")
       return error(res, 400, "391903", "this fake runs statements with async=true only");
-    let body: { [key: string]: unknown };
+    let parsed: unknown;
     try {
-      body = JSON.parse(raw) as { [key: string]: unknown };
+      parsed = JSON.parse(raw);
     } catch {
       return error(res, 400, "391900", "Unable to parse JSON in the request body");
     }
+    const wrong = badSubmitField(parsed);
+    if (wrong !== undefined) return error(res, 400, "391901", wrong);
+    const body = parsed as { [key: string]: unknown };
     const known = byRequestId.get(requestId);
     if (known) {
       stats.submits += 1;
