@@ -11,7 +11,9 @@ Prints "listening <port>" once bound. Needs Debian's python3-grpcio and python3-
 """
 
 import asyncio
+import base64
 import json
+import math
 import sys
 import time
 from dataclasses import asdict, dataclass
@@ -51,18 +53,24 @@ class AgentNotFound(Exception):
 
 @dataclass
 class JobMetadata:
-    """The custom_task agent's resource_meta, as JSON (flytekit's ResourceMeta.encode/decode)."""
+    """The custom_task agent's resource_meta as JSON (flytekit's ResourceMeta.encode/decode), with
+    the fields of @flyte-agent/template's CustomJobMeta, so both servers read each other's meta."""
 
     jobId: str
     startedAt: float
-    seconds: float
+    durationMs: float
+    fail: bool = False
+    outputs: str = ""
 
     def encode(self):
-        return json.dumps(asdict(self)).encode("utf-8")
+        return json.dumps(asdict(self), separators=(",", ":")).encode("utf-8")
 
     @classmethod
     def decode(cls, data):
-        return cls(**json.loads(data.decode("utf-8")))
+        value = json.loads(data.decode("utf-8"))
+        if "seconds" in value:  # the bench's stand-in agent (bench/agents/custom-task.cjs)
+            return cls(jobId=value["jobId"], startedAt=value["startedAt"], durationMs=value["seconds"] * 1000)
+        return cls(**value)
 
 
 @dataclass
@@ -70,31 +78,45 @@ class Resource:
     phase: int
     message: str = ""
     log_links: tuple = ()
+    outputs: object = None
 
 
 class CustomTaskAgent:
-    """Category custom_task v0, like the bench's template agent: a job that runs for `seconds`."""
+    """Category custom_task v0 like @flyte-agent/template's agent: a job that runs for
+    custom.durationSeconds (default 1 s) and then succeeds with its inputs as outputs."""
 
-    name = "Bench Custom Task Agent"
+    name = "Custom Agent"
     task_category = ("custom_task", 0)
     metadata_type = JobMetadata
 
-    def __init__(self, phases):
+    def __init__(self, phases, literal_map):
         self.phases = phases
+        self.LiteralMap = literal_map
 
     async def create(self, task_template, inputs, task_execution_metadata):
-        seconds = 3600
-        if inputs is not None and "seconds" in inputs.literals:
-            seconds = inputs.literals["seconds"].scalar.primitive.integer
-        node_id = task_execution_metadata.task_execution_id.node_execution_id.node_id or "local"
-        return JobMetadata(jobId=f"job-{node_id}", startedAt=time.time() * 1000, seconds=seconds)
+        custom = task_template.custom
+        duration = custom.fields["durationSeconds"].number_value if "durationSeconds" in custom.fields else 1
+        fail = custom.fields["fail"].bool_value if "fail" in custom.fields else False
+        encoded = inputs.SerializeToString() if inputs is not None else b""
+        te = task_execution_metadata.task_execution_id
+        ex = te.node_execution_id.execution_id
+        job_id = "-".join([ex.project, ex.domain, ex.name, te.node_execution_id.node_id, str(te.retry_attempt)])
+        return JobMetadata(
+            jobId=job_id,
+            startedAt=time.time() * 1000,
+            durationMs=round(duration * 1000),
+            fail=fail,
+            outputs=base64.b64encode(encoded).decode("ascii"),
+        )
 
     async def get(self, resource_meta):
-        elapsed = (time.time() * 1000 - resource_meta.startedAt) / 1000
-        links = (("Job Console", f"https://jobs.example.test/{resource_meta.jobId}"),)
-        if elapsed < resource_meta.seconds:
-            return Resource(self.phases["RUNNING"], f"running for {int(elapsed)} s", links)
-        return Resource(self.phases["SUCCEEDED"], "", links)
+        left = resource_meta.startedAt + resource_meta.durationMs - time.time() * 1000
+        if left > 0:
+            return Resource(self.phases["RUNNING"], f"job {resource_meta.jobId} running, {math.ceil(left / 1000)} s left")
+        if resource_meta.fail:
+            return Resource(self.phases["FAILED"], f"job {resource_meta.jobId} failed because the task set custom.fail = true")
+        outputs = self.LiteralMap.FromString(base64.b64decode(resource_meta.outputs))
+        return Resource(self.phases["SUCCEEDED"], f"job {resource_meta.jobId} succeeded", (), outputs)
 
     async def delete(self, resource_meta):
         return None
@@ -129,6 +151,7 @@ class Servicer:
             phase=res.phase,
             message=res.message,
             log_links=[self.TaskLog(name=n, uri=u) for n, u in res.log_links],
+            outputs=res.outputs,
         )
 
     async def _metered(self, operation, context, work):
@@ -223,7 +246,8 @@ async def serve(descriptor_file, port):
     message, enum_value = load_messages(descriptor_file)
     phase = "flyteidl.core.TaskExecution.Phase"
     registry = AgentRegistry()
-    registry.register(CustomTaskAgent({p: enum_value(phase, p) for p in ("RUNNING", "SUCCEEDED")}))
+    phases = {p: enum_value(phase, p) for p in ("RUNNING", "SUCCEEDED", "FAILED")}
+    registry.register(CustomTaskAgent(phases, message("flyteidl.core.LiteralMap")))
     server = grpc.aio.server(options=[("grpc.max_receive_message_length", 128 * 1024 * 1024)])
     server.add_generic_rpc_handlers(handlers(Servicer(message, registry, {}), message))
     bound = server.add_insecure_port(f"127.0.0.1:{port}")
