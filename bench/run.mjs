@@ -60,8 +60,26 @@ const positive = (name, fallback) => {
 };
 
 const settings = quick
-  ? { runs: 1, durationS: 2, rateRuns: 1, rateDurationS: 3, startupRuns: 2, costRequests: 3000, scaleTasks: 1000, scaleSeconds: 10 }
-  : { runs: 3, durationS: 5, rateRuns: 3, rateDurationS: 10, startupRuns: 5, costRequests: 20_000, scaleTasks: 10_000, scaleSeconds: 60 };
+  ? {
+      runs: 1,
+      durationS: 2,
+      rateRuns: 1,
+      rateDurationS: 3,
+      startupRuns: 2,
+      costRequests: 3000,
+      scaleTasks: 1000,
+      scaleSeconds: 10,
+    }
+  : {
+      runs: 3,
+      durationS: 5,
+      rateRuns: 3,
+      rateDurationS: 10,
+      startupRuns: 5,
+      costRequests: 20_000,
+      scaleTasks: 10_000,
+      scaleSeconds: 60,
+    };
 settings.soakSeconds = positive("soak-seconds", quick ? 30 : 120);
 settings.scaleRuns = positive("scale-runs", quick ? 1 : 2);
 

@@ -66,7 +66,9 @@ export function getAgentBytes(name) {
 
 /** The agent names in a ListAgentsResponse. */
 export function agentNamesOf(reply) {
-  return loadCore().flyteidl.admin.ListAgentsResponse.decode(reply).agents.map((a) => a.name);
+  return loadCore()
+    .flyteidl.admin.ListAgentsResponse.decode(reply)
+    .agents.map((a) => a.name);
 }
 
 /** Decodes a CreateTaskResponse's resource_meta. */

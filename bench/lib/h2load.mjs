@@ -28,7 +28,18 @@ export function ensureH2load(log = console.error) {
  * @returns {Promise<{rps:number, done:number, succeeded:number, failed:number, errored:number, p50:number, p99:number, max:number}>}
  *   latencies in ms, measured by h2load from request start to the end of the response (trailers).
  */
-export async function h2load({ address, path, bodyFile, clients = 4, streams = 16, durationS = 5, warmupS = 1, rps, requests, logFile }) {
+export async function h2load({
+  address,
+  path,
+  bodyFile,
+  clients = 4,
+  streams = 16,
+  durationS = 5,
+  warmupS = 1,
+  rps,
+  requests,
+  logFile,
+}) {
   const args = [
     `http://${address}${path}`,
     "-d",

@@ -27,7 +27,15 @@ const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? Mat
 function vsRow(metric, values, target, { against = "bare", limit, at = "max" }) {
   const r = ratio(values.full, values[against]);
   const met = Number.isFinite(r) ? (at === "max" ? r <= limit : at === "min" ? r >= limit : r < limit) : undefined;
-  return [metric, show(values.full), show(values.bare), show(values.python), target, Number.isFinite(r) ? `${r}x ${against}` : "-", mark(met)];
+  return [
+    metric,
+    show(values.full),
+    show(values.bare),
+    show(values.python),
+    target,
+    Number.isFinite(r) ? `${r}x ${against}` : "-",
+    mark(met),
+  ];
 }
 
 /** A row of one value against an absolute target. */
@@ -46,7 +54,10 @@ export function summaryRows(results) {
     const rps = { full: op.fullRps, bare: op.bareRps, python: op.pythonRps };
     const limit = SATURATION_TARGET[op.operation] ?? 0.9;
     rows.push(vsRow(`${op.operation} req/s at saturation`, rps, `>= ${limit}x bare`, { limit, at: "min" }));
-    if (hasPython) rows.push(vsRow(`${op.operation} req/s at saturation, vs Python`, rps, ">= 3x python", { against: "python", limit: 3, at: "min" }));
+    if (hasPython)
+      rows.push(
+        vsRow(`${op.operation} req/s at saturation, vs Python`, rps, ">= 3x python", { against: "python", limit: 3, at: "min" }),
+      );
     rows.push([
       `${op.operation} p50 / p99 at saturation (ms)`,
       `${op.fullP50Ms} / ${op.fullP99Ms}`,
@@ -56,7 +67,14 @@ export function summaryRows(results) {
       "",
       "",
     ]);
-    rows.push(valueRow(`${op.operation} errors, full (gRPC / transport)`, `${op.grpcErrors} / ${op.transportErrors}`, "0", op.grpcErrors + op.transportErrors === 0));
+    rows.push(
+      valueRow(
+        `${op.operation} errors, full (gRPC / transport)`,
+        `${op.grpcErrors} / ${op.transportErrors}`,
+        "0",
+        op.grpcErrors + op.transportErrors === 0,
+      ),
+    );
   }
   if (t?.rssAfterLoadMiB) {
     rows.push(vsRow("RSS after the saturation load (MiB)", t.rssAfterLoadMiB, "<= 1.2x bare", { limit: 1.2 }));
@@ -66,10 +84,17 @@ export function summaryRows(results) {
     const at = `at ${f.targetRps} GetTask/s`;
     const pick = (key) => ({ full: f.full?.[key], bare: f.bare?.[key], python: f.python?.[key] });
     rows.push(vsRow(`p99 ${at} (ms)`, pick("p99Ms"), "<= 1.2x bare", { limit: 1.2 }));
-    if (hasPython) rows.push(vsRow(`p99 ${at}, vs Python`, pick("p99Ms"), "< python", { against: "python", limit: 1, at: "below" }));
+    if (hasPython)
+      rows.push(vsRow(`p99 ${at}, vs Python`, pick("p99Ms"), "< python", { against: "python", limit: 1, at: "below" }));
     rows.push(vsRow(`server CPU per call ${at} (µs)`, pick("cpuMicrosPerCall"), "<= 1.2x bare", { limit: 1.2 }));
     if (hasPython) {
-      rows.push(vsRow(`server CPU per call ${at}, vs Python`, pick("cpuMicrosPerCall"), "< python", { against: "python", limit: 1, at: "below" }));
+      rows.push(
+        vsRow(`server CPU per call ${at}, vs Python`, pick("cpuMicrosPerCall"), "< python", {
+          against: "python",
+          limit: 1,
+          at: "below",
+        }),
+      );
     }
     const p50 = pick("p50Ms");
     rows.push([`p50 ${at} (ms)`, show(p50.full), show(p50.bare), show(p50.python), "", "", ""]);
@@ -84,7 +109,14 @@ export function summaryRows(results) {
   }
   const k = results.soak;
   if (k) {
-    rows.push(valueRow(`soak: GetTask req/s for ${k.seconds} s at max rate / errors`, `${k.rps} / ${k.errors}`, "0 errors", k.errors === 0));
+    rows.push(
+      valueRow(
+        `soak: GetTask req/s for ${k.seconds} s at max rate / errors`,
+        `${k.rps} / ${k.errors}`,
+        "0 errors",
+        k.errors === 0,
+      ),
+    );
     rows.push(valueRow("soak: max RSS (MiB)", k.maxRssMiB, "<= 160", k.maxRssMiB <= 160));
     rows.push(
       valueRow(
@@ -99,8 +131,17 @@ export function summaryRows(results) {
   if (c) {
     c.runs.forEach((run, i) => {
       const name = `scale run ${i + 1}/${c.runs.length}`;
-      rows.push(valueRow(`${name}: tasks in flight (${run.agent}) / GetTask req/s`, `${run.tasks} / ${run.achievedRps}`, `10000 / ${run.targetRps}`, run.tasks >= 10000));
-      rows.push(valueRow(`${name}: GetTask p50 / p99 (ms)`, `${run.p50Ms} / ${run.p99Ms}`, `p99 <= ${c.p99TargetMs}`, run.p99Met));
+      rows.push(
+        valueRow(
+          `${name}: tasks in flight (${run.agent}) / GetTask req/s`,
+          `${run.tasks} / ${run.achievedRps}`,
+          `10000 / ${run.targetRps}`,
+          run.tasks >= 10000,
+        ),
+      );
+      rows.push(
+        valueRow(`${name}: GetTask p50 / p99 (ms)`, `${run.p50Ms} / ${run.p99Ms}`, `p99 <= ${c.p99TargetMs}`, run.p99Met),
+      );
       rows.push(valueRow(`${name}: max server RSS (MiB)`, run.maxRssMiB, `<= ${c.rssTargetMiB}`, run.rssMet));
       rows.push(valueRow(`${name}: errors`, run.errors, "0", run.errors === 0));
       rows.push(
@@ -113,14 +154,31 @@ export function summaryRows(results) {
       );
     });
     if (c.runs.length > 1) {
-      rows.push(valueRow("scale: p99 and RSS targets held in every run", `${c.p99MetEveryRun} / ${c.rssMetEveryRun}`, "true / true", c.p99MetEveryRun && c.rssMetEveryRun));
+      rows.push(
+        valueRow(
+          "scale: p99 and RSS targets held in every run",
+          `${c.p99MetEveryRun} / ${c.rssMetEveryRun}`,
+          "true / true",
+          c.p99MetEveryRun && c.rssMetEveryRun,
+        ),
+      );
     }
   }
   return rows;
 }
 
 /** Columns of the per-operation cost table. */
-export const COST_HEAD = ["operation", "CPU µs/call full", "bare", "full/bare", "heap B/call full", "bare", "full/bare", "GCs/1000 full", "bare"];
+export const COST_HEAD = [
+  "operation",
+  "CPU µs/call full",
+  "bare",
+  "full/bare",
+  "heap B/call full",
+  "bare",
+  "full/bare",
+  "GCs/1000 full",
+  "bare",
+];
 
 /** Rows of the per-operation cost table (see COST_HEAD). */
 export function costRows(cost) {

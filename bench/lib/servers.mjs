@@ -97,7 +97,11 @@ export async function startFullServer({
 /** Spawns the bare grpc-js baseline (`nodeArgs` before its script) and waits until it listens. */
 export async function startBareServer({ nodeArgs = [], env = {} } = {}) {
   const port = await freePort();
-  const [command, argv] = pinned("server", process.execPath, [...nodeArgs, join(BENCH_DIR, "servers", "bare-server.mjs"), String(port)]);
+  const [command, argv] = pinned("server", process.execPath, [
+    ...nodeArgs,
+    join(BENCH_DIR, "servers", "bare-server.mjs"),
+    String(port),
+  ]);
   const child = track(spawn(command, argv, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] }));
   await listening(child, "bare server");
   return { kind: "bare", address: `127.0.0.1:${port}`, child, stop: () => stop(child) };

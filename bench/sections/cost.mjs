@@ -76,7 +76,15 @@ export async function costSection({ plugin, tmpDir, requests, warmup = Math.max(
       for (const server of servers) {
         await expectOk(server, op.path, op.body, op.operation);
         const load = (n) =>
-          h2load({ address: server.address, path: op.path, bodyFile: frame, clients: 4, streams: 8, requests: n, logFile: join(tmpDir, "h2load-cost.log") });
+          h2load({
+            address: server.address,
+            path: op.path,
+            bodyFile: frame,
+            clients: 4,
+            streams: 8,
+            requests: n,
+            logFile: join(tmpDir, "h2load-cost.log"),
+          });
         await load(warmup);
         const failures0 = server === full ? (await requestCounters(full.metricsPort)).failure : 0;
         const before = await probe(server, seq[server.kind]);

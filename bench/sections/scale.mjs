@@ -113,7 +113,7 @@ async function scaleRun({ tasks, seconds, rate = 1000, latencyMs = 20, tmpDir = 
       // CPU use during the GetTask phase, in % of one core: tells which process was the bottleneck
       serverCpuPercent: cpuPercent(server.child.pid, cpu0.server),
       fakeCpuPercent: cpuPercent(fake.pid, cpu0.fake),
-      clientCpuPercent: round((polled.cpuMicros / 1e4 / polled.seconds), 0),
+      clientCpuPercent: round(polled.cpuMicros / 1e4 / polled.seconds, 0),
     };
     log(
       `  GetTask ${result.achievedRps}/s for ${seconds} s: p50 ${result.p50Ms} ms p99 ${result.p99Ms} ms, ${errors} errors, ` +

@@ -87,7 +87,11 @@ export async function throughputSection({ plugin, tmpDir, runs, durationS, pytho
       });
     }
     const rssAfterLoadMiB = Object.fromEntries(servers.map((s) => [s.kind, round(rssMiB(s.child.pid), 1)]));
-    log(`  RSS after the load (MiB): ${Object.entries(rssAfterLoadMiB).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+    log(
+      `  RSS after the load (MiB): ${Object.entries(rssAfterLoadMiB)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ")}`,
+    );
     return { operations, rssAfterLoadMiB, rssRatio: round(rssAfterLoadMiB.full / rssAfterLoadMiB.bare, 3) };
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
