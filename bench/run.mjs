@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `pnpm bench`: throughput, latency, CPU and memory of the agent service on loopback, against a
 // bare grpc-js server and a flytekit-shaped Python grpc.aio servicer measured in the same run.
-//   pnpm bench                 full run (about 12 minutes): every section, medians of 3
+//   pnpm bench                 full run (about 10 minutes): every section, medians of 3
 //   pnpm bench --quick         short run (about a minute): single short runs, 1,000-task scale, no soak
 //   pnpm bench --only=startup,throughput,fixed-rate,cost,soak,scale,profile
 //   pnpm bench --profile       also records a CPU profile of the full server under GetTask load
@@ -157,6 +157,10 @@ async function main() {
       `python = bench/servers/python-servicer.py (${python.ok ? python.label : `not run: ${python.reason}`})\n\n`,
   );
   printTable(summaryRows(results));
+  if (results.soak) {
+    const every = results.soak.rssSamplesMiB.filter((_, i) => (i + 1) % 10 === 0);
+    process.stdout.write(`\nsoak: RSS of the full server every 10 s (MiB): ${every.join(" ")}\n`);
+  }
   if (results.cost) {
     process.stdout.write(`\nCost per call (${settings.costRequests} calls each; heap bytes are V8 heap allocations):\n`);
     printTable(costRows(results.cost), COST_HEAD);
