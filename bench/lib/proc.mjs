@@ -1,6 +1,6 @@
 // Process helpers: free ports, resident memory and CPU time from /proc, waiting for exit.
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */
@@ -40,6 +40,23 @@ export function cpuSeconds(pid) {
     // fields after the command name (which may contain spaces): state is field 3, utime 14, stime 15
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * Time the process's threads have spent runnable but waiting for a CPU, in seconds, summed over
+ * /proc/<pid>/task/<tid>/schedstat (NaN when unavailable). A server that waits a lot was starved
+ * by other work on its CPU, so its latency says more about the machine than about the server.
+ */
+export function runQueueSeconds(pid) {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[1]);
+    }
+    return ns / 1e9;
   } catch {
     return Number.NaN;
   }

@@ -98,6 +98,8 @@ export function summaryRows(results) {
     }
     const p50 = pick("p50Ms");
     rows.push([`p50 ${at} (ms)`, show(p50.full), show(p50.bare), show(p50.python), "", "", ""]);
+    const wait = pick("waitPercent");
+    rows.push([`server waiting for a CPU ${at} (% of the run)`, show(wait.full), show(wait.bare), show(wait.python), "", "", ""]);
     const rps = pick("rps");
     rows.push([`rate achieved ${at} (req/s)`, show(rps.full), show(rps.bare), show(rps.python), "", "", ""]);
   }
@@ -150,6 +152,12 @@ export function summaryRows(results) {
           `${run.fakeConnections} / ${run.fakeRequests} (${run.fakeConnectionsDuringGets})`,
           "reused",
           run.fakeConnections <= 128 && run.fakeConnectionsDuringGets <= 8,
+        ),
+      );
+      rows.push(
+        valueRow(
+          `${name}: server CPU / waiting for a CPU (% of a core); fake / client CPU`,
+          `${run.serverCpuPercent} / ${run.serverWaitPercent}; ${run.fakeCpuPercent} / ${run.clientCpuPercent}`,
         ),
       );
     });

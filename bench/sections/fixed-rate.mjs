@@ -1,11 +1,12 @@
 // Latency and CPU per call at a fixed GetTask rate (open loop per h2load client): the full server,
 // the bare grpc-js baseline and the Python servicer. Each run sends exactly rate x duration
 // requests after a one-second warm-up, so the server's CPU time (utime + stime from /proc) over
-// the run divided by the requests is its CPU per call at that rate.
+// the run divided by the requests is its CPU per call at that rate. The time its threads spent
+// runnable but waiting for a CPU shows how much other work on the machine got in the way.
 import { join } from "node:path";
 import { PATHS } from "../lib/frames.mjs";
 import { h2load } from "../lib/h2load.mjs";
-import { cpuSeconds } from "../lib/proc.mjs";
+import { cpuSeconds, runQueueSeconds } from "../lib/proc.mjs";
 import { requestCounters } from "../lib/servers.mjs";
 import { round } from "../lib/stats.mjs";
 import { checkBodies, prepareCustomTaskBodies } from "./prepare.mjs";
@@ -36,13 +37,16 @@ export async function fixedRateSection({ plugin, tmpDir, rate = 2000, clients = 
       for (const server of servers) {
         const requests = rate * durationS;
         const cpu0 = cpuSeconds(server.child.pid);
+        const wait0 = runQueueSeconds(server.child.pid);
+        const t0 = performance.now();
         const res = await atRate(server, requests);
         const cpuMicrosPerCall = ((cpuSeconds(server.child.pid) - cpu0) * 1e6) / requests;
+        const waitPercent = ((runQueueSeconds(server.child.pid) - wait0) / ((performance.now() - t0) / 1000)) * 100;
         log(
           `  GetTask @${rate}/s ${server.kind} run ${r + 1}/${runs}: ${round(res.rps, 0)} req/s p50 ${round(res.p50, 3)} ms ` +
-            `p99 ${round(res.p99, 3)} ms, CPU ${round(cpuMicrosPerCall, 0)} µs/call`,
+            `p99 ${round(res.p99, 3)} ms, CPU ${round(cpuMicrosPerCall, 0)} µs/call, waiting for a CPU ${round(waitPercent, 0)} % of the time`,
         );
-        per[server.kind].push({ ...res, cpuMicrosPerCall });
+        per[server.kind].push({ ...res, cpuMicrosPerCall, waitPercent });
       }
     }
     const after = await requestCounters(full.metricsPort);
@@ -55,6 +59,7 @@ export async function fixedRateSection({ plugin, tmpDir, rate = 2000, clients = 
         p99Ms: round(m(kind, "p99"), 3),
         maxMs: round(m(kind, "max"), 3),
         cpuMicrosPerCall: round(m(kind, "cpuMicrosPerCall"), 1),
+        waitPercent: round(m(kind, "waitPercent"), 0),
       };
     }
     return out;

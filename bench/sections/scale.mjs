@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { runLoadClient, startFakeDatabricksProcess, writeBodies } from "../lib/children.mjs";
 import { createTaskBytes, getTaskBytes, PATHS, resourceMetaOf } from "../lib/frames.mjs";
-import { cpuSeconds, rssMiB } from "../lib/proc.mjs";
+import { cpuSeconds, rssMiB, runQueueSeconds } from "../lib/proc.mjs";
 import { startFullServer } from "../lib/servers.mjs";
 import { percentile, round } from "../lib/stats.mjs";
 
@@ -67,7 +67,7 @@ async function scaleRun({ tasks, seconds, rate = 1000, latencyMs = 20, tmpDir = 
       getTaskBytes({ type: "databricks", resourceMeta: resourceMetaOf(Buffer.from(b64, "base64")) }),
     );
     const before = await fake.stats();
-    const cpu0 = { server: cpuSeconds(server.child.pid), fake: cpuSeconds(fake.pid) };
+    const cpu0 = { server: cpuSeconds(server.child.pid), fake: cpuSeconds(fake.pid), wait: runQueueSeconds(server.child.pid) };
     let maxRss = rssMiB(server.child.pid);
     let polling = true;
     const sampling = (async () => {
@@ -113,12 +113,13 @@ async function scaleRun({ tasks, seconds, rate = 1000, latencyMs = 20, tmpDir = 
       // CPU use during the GetTask phase, in % of one core: tells which process was the bottleneck
       serverCpuPercent: cpuPercent(server.child.pid, cpu0.server),
       fakeCpuPercent: cpuPercent(fake.pid, cpu0.fake),
+      serverWaitPercent: round(((runQueueSeconds(server.child.pid) - cpu0.wait) / polled.seconds) * 100, 0),
       clientCpuPercent: round(polled.cpuMicros / 1e4 / polled.seconds, 0),
     };
     log(
       `  GetTask ${result.achievedRps}/s for ${seconds} s: p50 ${result.p50Ms} ms p99 ${result.p99Ms} ms, ${errors} errors, ` +
         `max RSS ${result.maxRssMiB} MiB, ${result.fakeConnections} connections for ${result.fakeRequests} requests; ` +
-        `CPU: server ${result.serverCpuPercent} %, fake ${result.fakeCpuPercent} %, client ${result.clientCpuPercent} % of a core`,
+        `CPU: server ${result.serverCpuPercent} % (and ${result.serverWaitPercent} % runnable but waiting for a CPU), fake ${result.fakeCpuPercent} %, client ${result.clientCpuPercent} % of a core`,
     );
     return result;
   } finally {
