@@ -1,69 +1,144 @@
 #!/usr/bin/env node
-// `pnpm bench`: throughput, latency, start-up and scale of the agent service on loopback.
-//   pnpm bench                 full run (about 5 minutes)
-//   pnpm bench --quick         short run (under a minute): fewer, shorter runs, 1,000-task scale
-//   pnpm bench --only=startup,throughput,fixed-rate,scale
+// `pnpm bench`: throughput, latency, CPU and memory of the agent service on loopback, against a
+// bare grpc-js server and a flytekit-shaped Python grpc.aio servicer measured in the same run.
+//   pnpm bench                 full run (about 10 minutes): every section, medians of 3
+//   pnpm bench --quick         short run (about a minute): single short runs, 1,000-task scale, no soak
+//   pnpm bench --only=startup,throughput,fixed-rate,cost,soak,scale,profile
 //   pnpm bench --profile       also records a CPU profile of the full server under GetTask load
 //                              (the full run does by default; --no-profile skips it)
-// Prints a table and writes bench/results/<date>.json. Needs `pnpm build` first.
+//   --no-python                skips the Python baseline; --soak-seconds=N (default 120, 30 with
+//                              --quick); --scale-runs=N (default 2, 1 with --quick)
+// The servers run on CPU 0, h2load, load clients, fakes and the bench itself on CPU 1 (taskset;
+// BENCH_NO_PIN=1 turns it off). Prints the tables and writes bench/results/<date>.json.
+// Needs `pnpm build` first; installs h2load and python3-grpcio with apt-get when root.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pinningNote, pinPid } from "./lib/cpu-pin.mjs";
 import { ensureH2load } from "./lib/h2load.mjs";
-import { machine, printTable, summaryRows } from "./lib/report.mjs";
+import { ensurePythonGrpc } from "./lib/python-baseline.mjs";
+import { COST_HEAD, costRows, machine, printTable, summaryRows } from "./lib/report.mjs";
 import { BENCH_DIR, loadCore } from "./lib/repo.mjs";
 import { customTaskPlugin } from "./lib/servers.mjs";
+import { costSection } from "./sections/cost.mjs";
 import { fixedRateSection } from "./sections/fixed-rate.mjs";
 import { profileSection } from "./sections/profile.mjs";
 import { scaleSection } from "./sections/scale.mjs";
+import { soakSection } from "./sections/soak.mjs";
 import { startupSection } from "./sections/startup.mjs";
 import { throughputSection } from "./sections/throughput.mjs";
 
+const SECTIONS = ["startup", "throughput", "fixed-rate", "cost", "soak", "scale", "profile"];
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(`--${name}`);
 const option = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 if (flag("help")) {
-  process.stdout.write("usage: pnpm bench [--quick] [--profile] [--only=startup,throughput,fixed-rate,scale]\n");
+  process.stdout.write(
+    `usage: pnpm bench [--quick] [--only=${SECTIONS.join(",")}] [--profile|--no-profile] [--no-python]\n` +
+      "                  [--soak-seconds=N] [--scale-runs=N]\n",
+  );
   process.exit(0);
 }
 const quick = flag("quick");
 const only = option("only")?.split(",");
-const want = (section) => !only || only.includes(section);
+const unknown = only?.filter((s) => !SECTIONS.includes(s)) ?? [];
+if (unknown.length > 0) {
+  process.stderr.write(`unknown section(s) in --only: ${unknown.join(", ")} (known: ${SECTIONS.join(", ")})\n`);
+  process.exit(2);
+}
+const want = (section) => (only ? only.includes(section) : section !== "soak" || !quick);
 const log = (msg) => process.stderr.write(`${msg}\n`);
+const positive = (name, fallback) => {
+  const value = option(name);
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) {
+    process.stderr.write(`--${name} must be a whole number >= 1, got ${JSON.stringify(value)}\n`);
+    process.exit(2);
+  }
+  return n;
+};
 
 const settings = quick
-  ? { runs: 1, durationS: 2, rateDurationS: 3, startupRuns: 2, scaleTasks: 1000, scaleSeconds: 10 }
-  : { runs: 3, durationS: 5, rateDurationS: 10, startupRuns: 5, scaleTasks: 10_000, scaleSeconds: 60 };
+  ? {
+      runs: 1,
+      durationS: 2,
+      rateRuns: 1,
+      rateDurationS: 3,
+      startupRuns: 2,
+      costRequests: 3000,
+      scaleTasks: 1000,
+      scaleSeconds: 10,
+    }
+  : {
+      runs: 3,
+      durationS: 5,
+      rateRuns: 3,
+      rateDurationS: 10,
+      startupRuns: 5,
+      costRequests: 20_000,
+      scaleTasks: 10_000,
+      scaleSeconds: 60,
+    };
+settings.soakSeconds = positive("soak-seconds", quick ? 30 : 120);
+settings.scaleRuns = positive("scale-runs", quick ? 1 : 2);
 
 async function main() {
   loadCore(); // fails early with a hint when the workspace is not built
   ensureH2load(log);
+  const needsServers = want("throughput") || want("fixed-rate");
+  const python = flag("no-python") || !needsServers ? { ok: false, reason: "not requested" } : ensurePythonGrpc(log);
+  if (!python.ok && needsServers && !flag("no-python")) log(`Python baseline skipped: ${python.reason}`);
+  pinPid(process.pid, "load");
   const tmpDir = mkdtempSync(join(tmpdir(), "flyte-agent-bench-"));
   const started = new Date();
-  const results = { date: started.toISOString(), command: `pnpm bench ${args.join(" ")}`.trim(), machine: machine(), settings };
+  const results = {
+    date: started.toISOString(),
+    command: `pnpm bench ${args.join(" ")}`.trim(),
+    machine: machine(),
+    pinning: pinningNote(),
+    python,
+    settings,
+  };
   const plugin = await customTaskPlugin();
   results.customTaskAgent = plugin.label;
   log(
-    `machine: ${results.machine.nproc} x ${results.machine.cpuModel}, node ${results.machine.node}; custom_task agent: ${plugin.label}`,
+    `machine: ${results.machine.nproc} x ${results.machine.cpuModel}, node ${results.machine.node}, load ${results.machine.loadAvg.join(" ")}; ` +
+      `${results.pinning}; custom_task agent: ${plugin.label}${python.ok ? `; Python baseline: ${python.label}` : ""}`,
   );
+  const common = { plugin, tmpDir, python: python.ok, log };
   try {
     if (want("startup")) {
       log("start-up (every bundled plugin):");
       results.startup = await startupSection({ runs: settings.startupRuns, log });
     }
     if (want("throughput")) {
-      log("throughput (h2load, full server vs bare grpc-js):");
-      results.throughput = await throughputSection({ plugin, tmpDir, runs: settings.runs, durationS: settings.durationS, log });
+      log("throughput (h2load at saturation, full server vs bare grpc-js vs Python):");
+      results.throughput = await throughputSection({ ...common, runs: settings.runs, durationS: settings.durationS });
     }
     if (want("fixed-rate")) {
-      log("fixed rate (h2load --rps):");
-      results.fixedRate = await fixedRateSection({ plugin, tmpDir, runs: quick ? 1 : 2, durationS: settings.rateDurationS, log });
+      log("fixed rate (h2load --rps, 2,000 GetTask/s):");
+      results.fixedRate = await fixedRateSection({ ...common, runs: settings.rateRuns, durationS: settings.rateDurationS });
+    }
+    if (want("cost")) {
+      log(`cost per call of each operation (${settings.costRequests} calls each, closed loop):`);
+      results.cost = await costSection({ ...common, requests: settings.costRequests });
+    }
+    if (want("soak")) {
+      log(`soak (GetTask at the maximum rate for ${settings.soakSeconds} s):`);
+      results.soak = await soakSection({ ...common, seconds: settings.soakSeconds });
     }
     if (want("scale")) {
-      log(`scale (${settings.scaleTasks} tasks in flight, fake Databricks with 20 ms latency):`);
-      results.scale = await scaleSection({ tasks: settings.scaleTasks, seconds: settings.scaleSeconds, tmpDir, log });
+      log(`scale (${settings.scaleTasks} tasks in flight, fake Databricks with 20 ms latency, ${settings.scaleRuns} run(s)):`);
+      results.scale = await scaleSection({
+        runs: settings.scaleRuns,
+        tasks: settings.scaleTasks,
+        seconds: settings.scaleSeconds,
+        tmpDir,
+        log,
+      });
     }
-    if (flag("profile") || (!quick && !flag("no-profile") && !only)) {
+    if (flag("profile") || only?.includes("profile") || (!quick && !flag("no-profile") && !only)) {
       log("CPU profile of the full server under GetTask load:");
       results.profile = await profileSection({ plugin, tmpDir, durationS: quick ? 3 : 8, log });
     }
@@ -75,13 +150,27 @@ async function main() {
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, `${results.date.replace(/[:.]/g, "-")}.json`);
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  const m = results.machine;
   process.stdout.write(
-    `\n${results.machine.nproc} x ${results.machine.cpuModel}, node ${results.machine.node}, ${results.date}\n`,
+    `\n${m.nproc} x ${m.cpuModel}, node ${m.node}, load average ${m.loadAvg.join(" ")} at the start, ${results.date}\n` +
+      `${results.pinning}; full = flyte-agent serve (${plugin.label}), bare = bench/servers/bare-server.mjs, ` +
+      `python = bench/servers/python-servicer.py (${python.ok ? python.label : `not run: ${python.reason}`})\n\n`,
   );
   printTable(summaryRows(results));
+  if (results.soak) {
+    const every = results.soak.rssSamplesMiB.filter((_, i) => (i + 1) % 10 === 0);
+    process.stdout.write(`\nsoak: RSS of the full server every 10 s (MiB): ${every.join(" ")}\n`);
+  }
+  if (results.cost) {
+    process.stdout.write(`\nCost per call (${settings.costRequests} calls each; heap bytes are V8 heap allocations):\n`);
+    printTable(costRows(results.cost), COST_HEAD);
+  }
   if (results.profile) {
     process.stdout.write("\nCPU profile of the full server (self time by area):\n");
-    printTable(results.profile.byArea.map((a) => [a.area, `${a.percent}%`, "", ""]));
+    printTable(
+      results.profile.byArea.map((a) => [a.area, `${a.percent}%`]),
+      ["area", "share"],
+    );
   }
   process.stdout.write(`\nresults: ${file} (${results.elapsedS} s)\n`);
 }

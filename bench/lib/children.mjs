@@ -3,6 +3,7 @@ import { fork } from "node:child_process";
 import { once } from "node:events";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { pinPid } from "./cpu-pin.mjs";
 import { track } from "./proc.mjs";
 import { BENCH_DIR } from "./repo.mjs";
 
@@ -18,9 +19,10 @@ export function writeBodies(file, bodies) {
   return file;
 }
 
-/** Runs one job in a separate load-client process and resolves with its result. */
+/** Runs one job in a separate load-client process (on the load CPU) and resolves with its result. */
 export async function runLoadClient(job) {
   const child = track(fork(join(BENCH_DIR, "load", "grpc-load.mjs"), [], { stdio: ["ignore", "inherit", "inherit", "ipc"] }));
+  pinPid(child.pid, "load");
   child.send(job);
   const [result] = await Promise.race([
     once(child, "message"),
@@ -39,6 +41,7 @@ export async function startFakeDatabricksProcess(latencyMs = 20) {
       env: { ...process.env, FAKE_LATENCY_MS: String(latencyMs) },
     }),
   );
+  pinPid(child.pid, "load");
   const [ready] = await once(child, "message");
   return {
     url: ready.url,

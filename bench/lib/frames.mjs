@@ -7,6 +7,7 @@ export const PATHS = {
   get: "/flyteidl.service.AsyncAgentService/GetTask",
   delete: "/flyteidl.service.AsyncAgentService/DeleteTask",
   listAgents: "/flyteidl.service.AgentMetadataService/ListAgents",
+  getAgent: "/flyteidl.service.AgentMetadataService/GetAgent",
 };
 
 /** A CreateTaskRequest like propeller's: template of a category, a few inputs, execution metadata. */
@@ -48,6 +49,26 @@ export function getTaskBytes({ type, version = 0, resourceMeta, outputPrefix = "
     outputPrefix,
   });
   return Buffer.from(admin.GetTaskRequest.encode(req).finish());
+}
+
+/** A DeleteTaskRequest as propeller sends it (task_type and task_category both set). */
+export function deleteTaskBytes({ type, version = 0, resourceMeta }) {
+  const { admin } = loadCore().flyteidl;
+  const req = admin.DeleteTaskRequest.fromPartial({ taskType: type, taskCategory: { name: type, version }, resourceMeta });
+  return Buffer.from(admin.DeleteTaskRequest.encode(req).finish());
+}
+
+/** A GetAgentRequest for the agent called `name`. */
+export function getAgentBytes(name) {
+  const { admin } = loadCore().flyteidl;
+  return Buffer.from(admin.GetAgentRequest.encode(admin.GetAgentRequest.fromPartial({ name })).finish());
+}
+
+/** The agent names in a ListAgentsResponse. */
+export function agentNamesOf(reply) {
+  return loadCore()
+    .flyteidl.admin.ListAgentsResponse.decode(reply)
+    .agents.map((a) => a.name);
 }
 
 /** Decodes a CreateTaskResponse's resource_meta. */

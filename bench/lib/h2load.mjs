@@ -1,33 +1,20 @@
 // h2load (Debian's nghttp2-client) as the external load generator: installs it when missing,
 // runs it against a gRPC method with a pre-framed request body, and reads its per-request log
 // for latency percentiles.
-import { execFileSync, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
+import { aptInstall, canApt, which } from "./apt.mjs";
+import { pinned } from "./cpu-pin.mjs";
 import { percentile } from "./stats.mjs";
-
-function which(cmd) {
-  try {
-    return execFileSync("sh", ["-c", `command -v ${cmd}`], { encoding: "utf8" }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Path of h2load; installs nghttp2-client with apt-get when running as root, else explains how. */
 export function ensureH2load(log = console.error) {
   const found = which("h2load");
   if (found) return found;
-  if (process.getuid?.() !== 0 || !which("apt-get")) {
+  if (!canApt()) {
     throw new Error("h2load is missing: install Debian's nghttp2-client (sudo apt-get install -y nghttp2-client)");
   }
-  log("installing nghttp2-client (h2load) with apt-get ...");
-  const opts = { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } };
-  try {
-    execFileSync("apt-get", ["install", "-y", "-q", "nghttp2-client"], opts);
-  } catch {
-    execFileSync("apt-get", ["update", "-q"], opts);
-    execFileSync("apt-get", ["install", "-y", "-q", "nghttp2-client"], opts);
-  }
+  aptInstall(["nghttp2-client"], log);
   const installed = which("h2load");
   if (!installed) throw new Error("apt-get installed nghttp2-client but h2load is still not on PATH");
   return installed;
@@ -35,11 +22,24 @@ export function ensureH2load(log = console.error) {
 
 /**
  * Runs h2load against `http://<address><path>` with the gRPC frame in `bodyFile`.
- * Either a closed loop (`clients` x `streams` in flight) or a fixed rate (`rps` per client).
+ * Either a closed loop (`clients` x `streams` in flight) or a fixed rate (`rps` per client), for
+ * `durationS` seconds after `warmupS` of warm-up, or for exactly `requests` requests (no warm-up).
+ * Runs on the load generators' CPU when the bench pins processes.
  * @returns {Promise<{rps:number, done:number, succeeded:number, failed:number, errored:number, p50:number, p99:number, max:number}>}
  *   latencies in ms, measured by h2load from request start to the end of the response (trailers).
  */
-export async function h2load({ address, path, bodyFile, clients = 4, streams = 16, durationS = 5, warmupS = 1, rps, logFile }) {
+export async function h2load({
+  address,
+  path,
+  bodyFile,
+  clients = 4,
+  streams = 16,
+  durationS = 5,
+  warmupS = 1,
+  rps,
+  requests,
+  logFile,
+}) {
   const args = [
     `http://${address}${path}`,
     "-d",
@@ -54,17 +54,15 @@ export async function h2load({ address, path, bodyFile, clients = 4, streams = 1
     String(streams),
     "-t",
     "1",
-    "-D",
-    String(durationS),
-    "--warm-up-time",
-    String(warmupS),
+    ...(requests ? ["-n", String(requests)] : ["-D", String(durationS), "--warm-up-time", String(warmupS)]),
     "--log-file",
     logFile,
   ];
   if (rps) args.push("--rps", String(rps));
   rmSync(logFile, { force: true });
   const out = await new Promise((resolve, reject) => {
-    const child = spawn("h2load", args, { stdio: ["ignore", "pipe", "pipe"] });
+    const [command, argv] = pinned("load", "h2load", args);
+    const child = spawn(command, argv, { stdio: ["ignore", "pipe", "pipe"] });
     let text = "";
     child.stdout.on("data", (d) => {
       text += d;

@@ -1,5 +1,6 @@
-// Process helpers: free ports, resident memory, waiting for exit.
-import { readFileSync } from "node:fs";
+// Process helpers: free ports, resident memory and CPU time from /proc, waiting for exit.
+import { execFileSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 
 /** A TCP port that was free a moment ago on 127.0.0.1. */
@@ -19,6 +20,43 @@ export function rssMiB(pid) {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
     return m ? Number(m[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU time (user + system, all threads) a process has used so far, in seconds, from /proc. */
+export function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // fields after the command name (which may contain spaces): state is field 3, utime 14, stime 15
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * Time the process's threads have spent runnable but waiting for a CPU, in seconds, summed over
+ * /proc/<pid>/task/<tid>/schedstat (NaN when unavailable). A server that waits a lot was starved
+ * by other work on its CPU, so its latency says more about the machine than about the server.
+ */
+export function runQueueSeconds(pid) {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[1]);
+    }
+    return ns / 1e9;
   } catch {
     return Number.NaN;
   }

@@ -1,4 +1,6 @@
-// The results table printed at the end of `pnpm bench`, and the machine description.
+// The results tables printed at the end of `pnpm bench`, and the machine description. Every
+// comparative figure is shown for the full server, the bare grpc-js baseline and the Python
+// servicer of the same run, with the target as a ratio and whether it was met.
 import { cpus, loadavg, totalmem } from "node:os";
 
 /** nproc, CPU model, memory, node version, load average at the start. */
@@ -14,60 +16,200 @@ export function machine() {
   };
 }
 
-const mark = (ok) => (ok === undefined ? "" : ok ? "yes" : "NO");
+/** Columns of the summary table. */
+export const SUMMARY_HEAD = ["metric", "full", "bare", "python", "target", "measured", "met"];
 
-/** Rows of [metric, value, target, met]. */
+const mark = (ok) => (ok === undefined ? "" : ok ? "yes" : "NO");
+const show = (x) => (x === undefined || Number.isNaN(x) ? "-" : String(x));
+const ratio = (a, b) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? Math.round((a / b) * 100) / 100 : Number.NaN);
+
+/** A row comparing full with bare (`kind` "bare": full/bare against `limit`, "max" or "min"). */
+function vsRow(metric, values, target, { against = "bare", limit, at = "max" }) {
+  const r = ratio(values.full, values[against]);
+  const met = Number.isFinite(r) ? (at === "max" ? r <= limit : at === "min" ? r >= limit : r < limit) : undefined;
+  return [
+    metric,
+    show(values.full),
+    show(values.bare),
+    show(values.python),
+    target,
+    Number.isFinite(r) ? `${r}x ${against}` : "-",
+    mark(met),
+  ];
+}
+
+/** A row of one value against an absolute target. */
+function valueRow(metric, value, target = "", met = undefined) {
+  return [metric, show(value), "", "", target, "", mark(met)];
+}
+
+const SATURATION_TARGET = { GetTask: 0.95, CreateTask: 0.9 };
+
+/** Rows of the summary table (see SUMMARY_HEAD). */
 export function summaryRows(results) {
   const rows = [];
-  for (const t of results.throughput ?? []) {
-    rows.push([`${t.operation} throughput, full / bare (req/s)`, `${t.fullRps} / ${t.bareRps}`, "", ""]);
-    rows.push([`${t.operation} ratio full/bare`, String(t.ratio), ">= 0.9", mark(t.ratio >= 0.9)]);
-    rows.push([`${t.operation} p50 / p99 at saturation, full (ms)`, `${t.fullP50Ms} / ${t.fullP99Ms}`, "", ""]);
-    rows.push([`${t.operation} p50 / p99 at saturation, bare (ms)`, `${t.bareP50Ms} / ${t.bareP99Ms}`, "", ""]);
+  const t = results.throughput;
+  const hasPython = results.python?.ok;
+  for (const op of t?.operations ?? []) {
+    const rps = { full: op.fullRps, bare: op.bareRps, python: op.pythonRps };
+    const limit = SATURATION_TARGET[op.operation] ?? 0.9;
+    rows.push(vsRow(`${op.operation} req/s at saturation`, rps, `>= ${limit}x bare`, { limit, at: "min" }));
+    if (hasPython)
+      rows.push(
+        vsRow(`${op.operation} req/s at saturation, vs Python`, rps, ">= 3x python", { against: "python", limit: 3, at: "min" }),
+      );
     rows.push([
-      `${t.operation} errors (gRPC / transport)`,
-      `${t.grpcErrors} / ${t.transportErrors}`,
-      "0",
-      mark(t.grpcErrors + t.transportErrors === 0),
+      `${op.operation} p50 / p99 at saturation (ms)`,
+      `${op.fullP50Ms} / ${op.fullP99Ms}`,
+      `${op.bareP50Ms} / ${op.bareP99Ms}`,
+      hasPython ? `${op.pythonP50Ms} / ${op.pythonP99Ms}` : "-",
+      "",
+      "",
+      "",
     ]);
+    rows.push(
+      valueRow(
+        `${op.operation} errors, full (gRPC / transport)`,
+        `${op.grpcErrors} / ${op.transportErrors}`,
+        "0",
+        op.grpcErrors + op.transportErrors === 0,
+      ),
+    );
+  }
+  if (t?.rssAfterLoadMiB) {
+    rows.push(vsRow("RSS after the saturation load (MiB)", t.rssAfterLoadMiB, "<= 1.2x bare", { limit: 1.2 }));
   }
   const f = results.fixedRate;
   if (f) {
-    rows.push([`GetTask p99 at ${f.targetRps}/s, full (ms)`, String(f.fullP99Ms), "<= 2", mark(f.fullP99Ms <= 2)]);
-    rows.push([`GetTask p50 at ${f.targetRps}/s, full / bare (ms)`, `${f.fullP50Ms} / ${f.bareP50Ms}`, "", ""]);
-    rows.push([`GetTask p99 at ${f.targetRps}/s, bare (ms)`, String(f.bareP99Ms), "", ""]);
+    const at = `at ${f.targetRps} GetTask/s`;
+    const pick = (key) => ({ full: f.full?.[key], bare: f.bare?.[key], python: f.python?.[key] });
+    rows.push(vsRow(`p99 ${at} (ms)`, pick("p99Ms"), "<= 1.2x bare", { limit: 1.2 }));
+    if (hasPython)
+      rows.push(vsRow(`p99 ${at}, vs Python`, pick("p99Ms"), "< python", { against: "python", limit: 1, at: "below" }));
+    rows.push(vsRow(`server CPU per call ${at} (µs)`, pick("cpuMicrosPerCall"), "<= 1.2x bare", { limit: 1.2 }));
+    if (hasPython) {
+      rows.push(
+        vsRow(`server CPU per call ${at}, vs Python`, pick("cpuMicrosPerCall"), "< python", {
+          against: "python",
+          limit: 1,
+          at: "below",
+        }),
+      );
+    }
+    const p50 = pick("p50Ms");
+    rows.push([`p50 ${at} (ms)`, show(p50.full), show(p50.bare), show(p50.python), "", "", ""]);
+    const wait = pick("waitPercent");
+    rows.push([`server waiting for a CPU ${at} (% of the run)`, show(wait.full), show(wait.bare), show(wait.python), "", "", ""]);
+    const rps = pick("rps");
+    rows.push([`rate achieved ${at} (req/s)`, show(rps.full), show(rps.bare), show(rps.python), "", "", ""]);
   }
   const s = results.startup;
   if (s) {
-    rows.push([`start-up to SERVING (${s.agents.length} agents) (ms)`, String(s.startupMs), "<= 500", mark(s.startupMs <= 500)]);
-    rows.push(["idle RSS (MiB)", String(s.idleRssMiB), "<= 80", mark(s.idleRssMiB <= 80)]);
-    rows.push(["idle RSS of a bare `node` process (MiB)", String(s.bareNodeRssMiB), "", ""]);
+    rows.push(valueRow(`start-up to SERVING (${s.agents.length} agents) (ms)`, s.startupMs, "<= 500", s.startupMs <= 500));
+    rows.push(valueRow("idle RSS (MiB)", s.idleRssMiB, "<= 80", s.idleRssMiB <= 80));
+    rows.push(valueRow("idle RSS of a bare `node` process (MiB)", s.bareNodeRssMiB));
+  }
+  const k = results.soak;
+  if (k) {
+    rows.push(
+      valueRow(
+        `soak: GetTask req/s for ${k.seconds} s at max rate / errors`,
+        `${k.rps} / ${k.errors}`,
+        "0 errors",
+        k.errors === 0,
+      ),
+    );
+    rows.push(valueRow("soak: max RSS (MiB)", k.maxRssMiB, "<= 160", k.maxRssMiB <= 160));
+    rows.push(
+      valueRow(
+        `soak: RSS growth over the last ${k.growthWindowS} s (%)`,
+        `${k.growthPercent} (${k.windowStartRssMiB} -> ${k.windowEndRssMiB})`,
+        "< 5",
+        k.growthPercent < 5,
+      ),
+    );
   }
   const c = results.scale;
   if (c) {
-    rows.push([`scale: tasks in flight (${c.agent})`, String(c.tasks), "10000", mark(c.tasks >= 10000)]);
-    rows.push([`scale: GetTask rate achieved (req/s)`, String(c.achievedRps), String(c.targetRps), ""]);
-    rows.push(["scale: GetTask p50 / p99 (ms)", `${c.p50Ms} / ${c.p99Ms}`, "p99 <= 60", mark(c.p99Ms <= 60)]);
-    rows.push(["scale: errors", String(c.errors), "0", mark(c.errors === 0)]);
-    rows.push(["scale: max server RSS (MiB)", String(c.maxRssMiB), "<= 200", mark(c.maxRssMiB <= 200)]);
-    rows.push([
-      "scale: HTTP connections to the fake / requests (new during GetTask load)",
-      `${c.fakeConnections} / ${c.fakeRequests} (${c.fakeConnectionsDuringGets})`,
-      "reused",
-      mark(c.fakeConnections <= 128 && c.fakeConnectionsDuringGets <= 8),
-    ]);
+    c.runs.forEach((run, i) => {
+      const name = `scale run ${i + 1}/${c.runs.length}`;
+      rows.push(
+        valueRow(
+          `${name}: tasks in flight (${run.agent}) / GetTask req/s`,
+          `${run.tasks} / ${run.achievedRps}`,
+          run.tasks >= 10000 ? `10000 / ${run.targetRps}` : `10000 / ${run.targetRps} (short run: not marked)`,
+          run.tasks >= 10000 ? run.achievedRps >= run.targetRps * 0.98 : undefined,
+        ),
+      );
+      rows.push(
+        valueRow(`${name}: GetTask p50 / p99 (ms)`, `${run.p50Ms} / ${run.p99Ms}`, `p99 <= ${c.p99TargetMs}`, run.p99Met),
+      );
+      rows.push(valueRow(`${name}: max server RSS (MiB)`, run.maxRssMiB, `<= ${c.rssTargetMiB}`, run.rssMet));
+      rows.push(valueRow(`${name}: errors`, run.errors, "0", run.errors === 0));
+      rows.push(
+        valueRow(
+          `${name}: connections to the fake / requests (new during GetTask)`,
+          `${run.fakeConnections} / ${run.fakeRequests} (${run.fakeConnectionsDuringGets})`,
+          "reused",
+          run.fakeConnections <= 128 && run.fakeConnectionsDuringGets <= 8,
+        ),
+      );
+      rows.push(
+        valueRow(
+          `${name}: server CPU / waiting for a CPU (% of a core); fake / client CPU`,
+          `${run.serverCpuPercent} / ${run.serverWaitPercent}; ${run.fakeCpuPercent} / ${run.clientCpuPercent}`,
+        ),
+      );
+    });
+    if (c.runs.length > 1) {
+      rows.push(
+        valueRow(
+          "scale: p99 and RSS targets held in every run",
+          `${c.p99MetEveryRun} / ${c.rssMetEveryRun}`,
+          "true / true",
+          c.p99MetEveryRun && c.rssMetEveryRun,
+        ),
+      );
+    }
   }
   return rows;
 }
 
-/** Prints rows as an aligned text table. */
-export function printTable(rows, out = process.stdout) {
-  const head = ["metric", "value", "target", "met"];
+/** Columns of the per-operation cost table. */
+export const COST_HEAD = [
+  "operation",
+  "CPU µs/call full",
+  "bare",
+  "full/bare",
+  "heap B/call full",
+  "bare",
+  "full/bare",
+  "GCs/1000 full",
+  "bare",
+];
+
+/** Rows of the per-operation cost table (see COST_HEAD). */
+export function costRows(cost) {
+  return cost.map((row) => [
+    row.operation,
+    show(row.full?.cpuMicrosPerCall),
+    show(row.bare?.cpuMicrosPerCall),
+    show(ratio(row.full?.cpuMicrosPerCall, row.bare?.cpuMicrosPerCall)),
+    show(row.full?.allocatedBytesPerCall),
+    show(row.bare?.allocatedBytesPerCall),
+    show(ratio(row.full?.allocatedBytesPerCall, row.bare?.allocatedBytesPerCall)),
+    show(row.full?.collectionsPer1000),
+    show(row.bare?.collectionsPer1000),
+  ]);
+}
+
+/** Prints rows under `head` as an aligned text table. */
+export function printTable(rows, head = SUMMARY_HEAD, out = process.stdout) {
   const all = [head, ...rows];
-  const widths = head.map((_, i) => Math.max(...all.map((r) => String(r[i]).length)));
+  const widths = head.map((_, i) => Math.max(...all.map((r) => String(r[i] ?? "").length)));
   const line = (r) =>
     r
-      .map((c, i) => String(c).padEnd(widths[i]))
+      .map((c, i) => String(c ?? "").padEnd(widths[i]))
       .join("  ")
       .trimEnd();
   out.write(`${line(head)}\n${widths.map((w) => "-".repeat(w)).join("  ")}\n`);

@@ -1,8 +1,9 @@
-// Starts the servers under test as separate processes: the full agent service (the real
-// `flyte-agent serve` CLI) and the bare grpc-js baseline.
+// Starts the servers under test as separate processes, each on the server's CPU: the full agent
+// service (the real `flyte-agent serve` CLI) and the bare grpc-js baseline.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { pinned } from "./cpu-pin.mjs";
 import { freePort, stop, track } from "./proc.mjs";
 import { waitServing } from "./raw-grpc.mjs";
 import { BENCH_DIR, CLI, REPO_ROOT } from "./repo.mjs";
@@ -46,23 +47,24 @@ export async function startFullServer({
   const port = await freePort();
   const metricsPort = await freePort();
   const started = performance.now();
+  const [command, argv] = pinned("server", process.execPath, [
+    ...nodeArgs,
+    CLI,
+    "serve",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--prometheus-port",
+    String(metricsPort),
+    ...pluginArgs,
+  ]);
   const child = track(
-    spawn(
-      process.execPath,
-      [
-        ...nodeArgs,
-        CLI,
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        String(port),
-        "--prometheus-port",
-        String(metricsPort),
-        ...pluginArgs,
-      ],
-      { cwd, env: { ...process.env, ...env }, stdio: ["ignore", captureLogs ? "pipe" : "ignore", "pipe"] },
-    ),
+    spawn(command, argv, {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", captureLogs ? "pipe" : "ignore", "pipe"],
+    }),
   );
   let stderr = "";
   let stdout = "";
@@ -92,21 +94,30 @@ export async function startFullServer({
   };
 }
 
-/** Spawns the bare grpc-js baseline and waits until it listens. */
-export async function startBareServer() {
+/** Spawns the bare grpc-js baseline (`nodeArgs` before its script) and waits until it listens. */
+export async function startBareServer({ nodeArgs = [], env = {} } = {}) {
   const port = await freePort();
-  const child = track(
-    spawn(process.execPath, [join(BENCH_DIR, "servers", "bare-server.mjs"), String(port)], {
-      stdio: ["ignore", "pipe", "inherit"],
-    }),
-  );
-  await new Promise((resolve, reject) => {
-    child.stdout.on("data", (d) => {
-      if (String(d).includes("listening")) resolve();
-    });
-    child.once("exit", (code) => reject(new Error(`bare server exited ${code}`)));
-  });
+  const [command, argv] = pinned("server", process.execPath, [
+    ...nodeArgs,
+    join(BENCH_DIR, "servers", "bare-server.mjs"),
+    String(port),
+  ]);
+  const child = track(spawn(command, argv, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] }));
+  await listening(child, "bare server");
   return { kind: "bare", address: `127.0.0.1:${port}`, child, stop: () => stop(child) };
+}
+
+/** Resolves with the port once a baseline prints "listening <port>" on stdout. */
+export function listening(child, what) {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = /listening (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once("exit", (code, signal) => reject(new Error(`${what} exited ${code ?? signal} before listening`)));
+  });
 }
 
 /** Sums the agent request counters from a full server's /metrics: {success, failure}. */

@@ -4,6 +4,7 @@
 //                                                             replies {replies (base64), codes, latencies}
 //   {mode: "rate", address, path, bodiesFile, rate, seconds}  open loop: `rate` calls/s cycling through
 //                                                             the bodies; replies {sent, codes, latencies}
+// Both replies also carry cpuMicros, the client's CPU time during the job.
 // Bodies file: each request as a 4-byte big-endian length then its bytes.
 import { readFileSync } from "node:fs";
 import { unary as call } from "../lib/raw-grpc.mjs";
@@ -68,7 +69,10 @@ async function openLoop(client, job, bodies) {
 process.once("message", async (job) => {
   const client = new grpc.Client(job.address, grpc.credentials.createInsecure());
   const bodies = readBodies(job.bodiesFile);
+  const cpu0 = process.cpuUsage();
   const result = job.mode === "closed" ? await closedLoop(client, job, bodies) : await openLoop(client, job, bodies);
+  const cpu = process.cpuUsage(cpu0);
+  result.cpuMicros = cpu.user + cpu.system; // this client's own CPU time during the job
   client.close();
   process.send(result, () => process.exit(0));
 });

@@ -25,3 +25,19 @@ export async function prepareCustomTaskBodies(server, tmpDir) {
     client.close();
   }
 }
+
+/** Sends the full server's CreateTask and GetTask bodies to a baseline; throws unless both answer OK. */
+export async function checkBodies(server, bodies) {
+  const client = rawClient(server.address);
+  try {
+    for (const [name, path, body] of [
+      ["CreateTask", PATHS.create, bodies.create],
+      ["GetTask", PATHS.get, bodies.get],
+    ]) {
+      const out = await unary(client, path, body);
+      if (out.code !== 0) throw new Error(`${name} on the ${server.kind} server failed: ${out.code} ${out.details}`);
+    }
+  } finally {
+    client.close();
+  }
+}
