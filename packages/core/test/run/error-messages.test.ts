@@ -89,14 +89,14 @@ test("a failed DeleteTask is named once in the error, the event and the progress
     registry,
     pollIntervalMs: 10,
     maxPollIntervalMs: 30,
-    timeoutMs: 300,
+    timeoutMs: 2000,
     onEvent: (e) => events.push(e),
   }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(TaskRunError);
   const run = err as TaskRunError;
   expect(run).toMatchObject({ reason: "timeout", deleted: false, deleteError: "UNAVAILABLE: cleanup API down" });
   expect(run.message).toBe(
-    "timed out after 300ms (last phase RUNNING); the task may still be running (DeleteTask failed: UNAVAILABLE: cleanup API down)",
+    "timed out after 2.0s (last phase RUNNING); the task may still be running (DeleteTask failed: UNAVAILABLE: cleanup API down)",
   );
 
   const deleted = events.find((e) => e.type === "deleted");
