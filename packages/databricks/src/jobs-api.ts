@@ -48,8 +48,13 @@ export interface JobsApiClientOptions {
   readonly maxSockets: number;
 }
 
-/** Time kept free before the RPC deadline so the agent can still answer. */
-const DEADLINE_MARGIN_MS = 300;
+/**
+ * Time kept free before the RPC deadline so the agent can still answer: a fifth of the time
+ * left, at least 300 ms and at most 1 s (a busy host answers late by more than a fixed 300 ms).
+ */
+function deadlineMarginMs(remainingMs: number): number {
+  return Math.min(1_000, Math.max(300, Math.round(remainingMs / 5)));
+}
 /** Largest response body read. */
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 const API = "/api/2.1/jobs";
@@ -123,7 +128,8 @@ export class JobsApiClient {
 
   private async request(call: JobsApiCall, method: "GET" | "POST", path: string, body?: string): Promise<ApiOutcome<unknown>> {
     const { retry } = this.options;
-    const endBy = call.deadline ? call.deadline.getTime() - DEADLINE_MARGIN_MS : Number.POSITIVE_INFINITY;
+    const deadline = call.deadline?.getTime();
+    const endBy = deadline !== undefined ? deadline - deadlineMarginMs(deadline - Date.now()) : Number.POSITIVE_INFINITY;
     let last = "no attempt fit before the deadline";
     let attempt = 0;
     while (attempt < retry.maxAttempts) {
