@@ -132,8 +132,7 @@ describe("docker/Dockerfile", () => {
 
 describe("deploy/README.md", () => {
   it("shows exactly what propeller-config prints for all bundled plugins", () => {
-    const { propellerConfig } =
-      require("@flyte-agent/core/dist/cli/propeller-config") as typeof import("@flyte-agent/core/dist/cli/propeller-config");
+    const { propellerConfig } = require("@flyte-agent/core/cli") as typeof import("@flyte-agent/core/cli");
     const { BUNDLED_PLUGINS } = require("../src/plugins") as typeof import("../src/plugins");
     const agents = BUNDLED_PLUGINS.flatMap((p) => (require(p.packageName) as { default: { agents: never[] } }).default.agents);
     const readme = readFileSync(join(DEPLOY, "..", "README.md"), "utf8");

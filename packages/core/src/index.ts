@@ -48,6 +48,31 @@ export { AgentRegistry, type RegisterOptions, type RegisteredAgent } from "./reg
 export { AgentServer, DEFAULT_MAX_RECEIVE_BYTES, type AgentServerOptions, type TlsOptions } from "./server/agent-server";
 export { AgentMetrics, type Operation } from "./metrics";
 export * from "./runner";
+
+// Finding plugins
+export {
+  discoverPlugins,
+  buildRegistry,
+  describeProblem,
+  packageLabel,
+  type PluginSelection,
+  type PluginDiscovery,
+  type PluginRegistryResult,
+} from "./load-plugins";
+export {
+  findPluginPackages,
+  nodeModulesChain,
+  loadPluginModule,
+  loadPackage,
+  loadPackages,
+  loadModuleByPath,
+  coreIncompatibility,
+  NOT_A_PLUGIN,
+  type DiscoveredPackage,
+  type LoadedPackage,
+  type LoadedOk,
+  type LoadFailure,
+} from "./discovery";
 export { createLogger, silentLogger, type LoggerOptions } from "./logger";
 export { CORE_VERSION } from "./version";
 export * as flyteidl from "@flyte-agent/flyteidl";

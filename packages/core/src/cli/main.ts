@@ -6,6 +6,8 @@ import { registerRun } from "./run";
 import { registerList } from "./list";
 import { registerPropellerConfig } from "./propeller-config";
 
+export { propellerConfig, type PropellerConfigOptions } from "./propeller-config";
+
 /**
  * The `flyte-agent` command line. Each subcommand lives in its own file and registers itself
  * here.

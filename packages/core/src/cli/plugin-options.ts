@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import type { PluginSelection } from "./load-plugins";
+import type { PluginSelection } from "../load-plugins";
 
 /** The plugin selection flags shared by `list` and `propeller-config` (`serve` has the same ones). */
 export interface PluginSelectionFlags {

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { Agent } from "../agent";
 import { formatCategory } from "../agent";
-import { buildRegistry, describeProblem } from "./load-plugins";
+import { buildRegistry, describeProblem } from "../load-plugins";
 import { addPluginSelectionOptions, type PluginSelectionFlags, selectionFromFlags } from "./plugin-options";
 
 /** Options of {@link propellerConfig}. */
@@ -140,9 +140,9 @@ export function registerPropellerConfig(program: Command, setExitCode: (code: nu
       .option("--connector", "use the connector-service naming (defaultConnector, connectors, connectorForTaskTypes)")
       .option("--timeout <duration>", "deadline of CreateTask, GetTask, DeleteTask, ExecuteTaskSync", "10s")
       .option("--list-timeout <duration>", "deadline of ListAgents", "3s"),
-  ).action((flags: PropellerConfigFlags) => {
+  ).action(async (flags: PropellerConfigFlags) => {
     if (flags.tls && flags.insecure) throw new Error("--tls and --insecure contradict each other: pick one");
-    const { registry, problems } = buildRegistry(selectionFromFlags(flags));
+    const { registry, problems } = await buildRegistry(selectionFromFlags(flags));
     for (const p of problems) process.stderr.write(`${describeProblem(p)}\n`);
     const text = propellerConfig(
       registry.entries().map((e) => e.agent),

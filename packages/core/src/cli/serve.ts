@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { formatCategory } from "../agent";
 import { AgentServer, DEFAULT_MAX_RECEIVE_BYTES } from "../server/agent-server";
 import { createLogger } from "../logger";
-import { buildRegistry, type PluginSelection } from "./load-plugins";
+import { buildRegistry, type PluginSelection } from "../load-plugins";
 import { printTable } from "./table";
 
 interface ServeFlags {
@@ -59,7 +59,7 @@ export function registerServe(program: Command, setExitCode: (code: number) => v
         modules: flags.modules,
         strict: flags.strict,
       };
-      const { registry, problems } = buildRegistry(selection);
+      const { registry, problems } = await buildRegistry(selection);
       for (const p of problems) log.error({ package: p.name, reason: p.error }, `plugin ${p.name} failed to load: ${p.error}`);
 
       if (flags.tlsCert && !flags.tlsKey) throw new Error("--tls-cert needs --tls-key");
