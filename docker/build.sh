@@ -5,12 +5,12 @@
 # `pnpm pack` into a temporary build context next to docker/Dockerfile and docker/healthcheck.js,
 # then runs `podman build --isolation chroot --format docker` (docker format keeps HEALTHCHECK).
 #   TAG        image name          default: localhost/flyte-agent:latest
-#   PLUGINS    the build argument  default: "bigquery databricks template"
+#   PLUGINS    the build argument  default: "bigquery databricks snowflake template"
 #   BASE_IMAGE node 20 base image  default: the Dockerfile's (docker.io/library/node:20-bookworm-slim)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TAG=localhost/flyte-agent:latest
-PLUGINS="bigquery databricks template"
+PLUGINS="bigquery databricks snowflake template"
 BASE_IMAGE=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -36,7 +36,7 @@ CONTEXT=$(mktemp -d /tmp/flyte-agent-image-context.XXXXXX)
 trap 'rm -rf "$CONTEXT"' EXIT
 (cd "$ROOT" && pnpm exec turbo run build --filter=@flyte-agent/bundle --output-logs=errors-only)
 mkdir -p "$CONTEXT/tarballs"
-for pkg in flyteidl core bundle bigquery databricks template; do
+for pkg in flyteidl core bundle bigquery databricks snowflake template; do
   (cd "$ROOT" && pnpm --filter "@flyte-agent/$pkg" pack --pack-destination "$CONTEXT/tarballs" >/dev/null)
 done
 cp "$ROOT/docker/Dockerfile" "$ROOT/docker/healthcheck.js" "$CONTEXT/"

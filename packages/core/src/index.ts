@@ -41,7 +41,40 @@ export {
   type PlainValue,
 } from "./literals";
 export { isTerminalPhase, isSuccessPhase, phaseFromState, phaseName, phaseOfWireResource, stateForPhase } from "./phase";
-export { getSecret, requireSecret, registerSecretValue, redactSecrets, type SecretSourceOptions } from "./secrets";
+export {
+  getSecret,
+  requireSecret,
+  secretSource,
+  secretLocations,
+  registerSecretValue,
+  redactSecrets,
+  SecretNotFoundError,
+  DEFAULT_SECRET_DIR,
+  DEFAULT_SECRET_ENV_PREFIX,
+  type SecretSourceOptions,
+  type SecretSource,
+  type SecretLocations,
+  type RequireSecretOptions,
+} from "./secrets";
+
+// For plugins talking to an external system
+export { StatusCode } from "./status-code";
+export { sleep } from "./sleep";
+export {
+  retry,
+  retryPolicy,
+  backoffDelay,
+  parseRetryAfter,
+  RetriesExhausted,
+  DEFAULT_RETRY_POLICY,
+  type RetryOptions,
+  type RetryPolicy,
+  type RetryVerdict,
+  type RetryLoopOptions,
+  type AttemptInfo,
+  type RetriesExhaustedReason,
+} from "./retry";
+export { attemptIdentity, attemptLabel, idempotencyKey, type AttemptIdentity } from "./attempt-identity";
 
 // Serving
 export { AgentRegistry, type RegisterOptions, type RegisteredAgent } from "./registry";

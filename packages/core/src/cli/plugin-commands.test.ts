@@ -39,6 +39,7 @@ beforeEach(() => {
       { name: "Echo", category: "echo", version: 2, kind: "sync" },
     ],
   });
+  project.add({ name: "@acme/snow", version: "1.0.0", agents: [{ name: "Snow", category: "snowflake" }] });
   project.add({ name: "broken-plugin", version: "1.0.0", source: "throw new Error('missing native module');" });
 });
 afterEach(() => project.remove());
@@ -167,6 +168,17 @@ describe("flyte-agent propeller-config", () => {
     expect(section.connectors["team-a"].timeouts.ExecuteTaskSync).toBeUndefined();
     expect(section.connectorForTaskTypes).toEqual({ warehouse_query: "team-a" });
     expect(config.plugins["agent-service"]).toBeUndefined();
+  });
+
+  it("says when a served task type also has a built-in propeller plugin (snowflake)", async () => {
+    const { code, stdout } = await run(project.dir, ["propeller-config", "--include", "@acme/snow"]);
+    expect(code).toBe(0);
+    expect(parse(stdout).tasks["task-plugins"]["default-for-task-types"]).toEqual({ snowflake: "agent-service" });
+    expect(stdout).toContain(
+      '# snowflake tasks go to this service: remove propeller\'s built-in "snowflake" plugin from enabled-plugins.',
+    );
+    const others = await run(project.dir, ["propeller-config", ...FIXTURES]);
+    expect(others.stdout).not.toContain("built-in");
   });
 
   it("--endpoint is used as given; bad flags get a clear error", async () => {

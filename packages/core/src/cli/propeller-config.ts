@@ -32,6 +32,13 @@ export interface PropellerConfigOptions {
 
 const DURATION = /^\d+(ms|s|m|h)$/;
 
+/**
+ * Task types that FlytePropeller also has a built-in web-API plugin for (task type -> plugin id).
+ * `default-for-task-types` routes them to the agent; the comment tells operators to drop the
+ * built-in plugin (and its credentials) from their configuration.
+ */
+const PROPELLER_BUILTIN_PLUGINS: Readonly<Record<string, string>> = { snowflake: "snowflake" };
+
 /** The propeller-side names that differ between the agent and the connector plugin. */
 function naming(connector: boolean) {
   return connector
@@ -104,6 +111,11 @@ export function propellerConfig(agents: readonly Agent[], options: PropellerConf
     ` Merge it into propeller's configuration; keep the other plugins you already enable.`,
   ];
   if (taskTypes.length === 0) lines.push(" No agent plugin was found: nothing is routed to this service.");
+  for (const t of taskTypes.filter((type) => Object.hasOwn(PROPELLER_BUILTIN_PLUGINS, type))) {
+    lines.push(
+      ` ${t} tasks go to this service: remove propeller's built-in "${PROPELLER_BUILTIN_PLUGINS[t]}" plugin from enabled-plugins.`,
+    );
+  }
   if (versioned.length > 0) {
     lines.push(` Versioned categories (${versioned.join(", ")}) are routed by ListAgents discovery,`);
     lines.push(` which propeller polls every pollInterval.`);
