@@ -80,6 +80,8 @@ export { attemptIdentity, attemptLabel, idempotencyKey, type AttemptIdentity } f
 export { AgentRegistry, type RegisterOptions, type RegisteredAgent } from "./registry";
 export { AgentServer, DEFAULT_MAX_RECEIVE_BYTES, type AgentServerOptions, type TlsOptions } from "./server/agent-server";
 export { AgentMetrics, type Operation } from "./metrics";
+export { DURATION_SYNTAX, DurationSyntaxError, formatDuration, parseDuration } from "./duration";
+export { describeErrorChain, MAX_ERROR_TEXT } from "./error-chain";
 export * from "./runner";
 
 // Finding plugins

@@ -1,6 +1,6 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import type { Command } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
 import { newPluginReadme } from "./new-plugin-readme";
 
 interface NewFlags {
@@ -132,11 +132,21 @@ function registerInRoot(root: string, names: PluginNames): boolean {
   return true;
 }
 
+/** Checks the name while parsing, so a bad one ends the command with exit code 2. */
+function checkedName(name: string): string {
+  try {
+    pluginNames(name);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+  return name;
+}
+
 /** Adds `flyte-agent new <name>`. */
 export function registerNew(program: Command, setExitCode: (code: number) => void): void {
   program
     .command("new")
-    .argument("<name>", "package directory name, lower-case kebab-case (e.g. my-system)")
+    .argument("<name>", "package directory name, lower-case kebab-case (e.g. my-system)", checkedName)
     .description("Create a new agent plugin package from the custom-agent template (@flyte-agent/template)")
     .option("--template <dir>", "template package directory (default: @flyte-agent/template as installed)")
     .option("--dir <dir>", "directory to create (default: <workspace root>/packages/<name>)")
