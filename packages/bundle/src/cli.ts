@@ -1,4 +1,4 @@
-import { main } from "@flyte-agent/core/dist/cli/main";
+import { main } from "@flyte-agent/core/cli";
 import { planInstall } from "./install-specs";
 import { BUNDLED_PLUGINS } from "./plugins";
 
