@@ -22,11 +22,23 @@ const pkgJson = require(join(process.cwd(), "package.json"));
 const dest = mkdtempSync(join(tmpdir(), "flyte-agent-check-package-"));
 try {
   execFileSync("pnpm", ["pack", "--pack-destination", dest], { stdio: ["ignore", "ignore", "inherit"] });
-  const tarball = join(dest, readdirSync(dest).find((f) => f.endsWith(".tgz")));
-  const { messages, pkg } = await publint({ pkgDir: "package", level: "suggestion", strict: true, pack: { tarball: new Uint8Array(readFileSync(tarball)).buffer } });
+  const tarball = join(
+    dest,
+    readdirSync(dest).find((f) => f.endsWith(".tgz")),
+  );
+  const { messages, pkg } = await publint({
+    pkgDir: "package",
+    level: "suggestion",
+    strict: true,
+    pack: { tarball: new Uint8Array(readFileSync(tarball)).buffer },
+  });
   const problems = messages.map((m) => `publint ${m.type}: ${formatMessage(m, pkg)}`);
   const attwBin = join(dirname(require.resolve("@arethetypeswrong/cli/package.json")), "dist", "index.js");
-  const attw = spawnSync(process.execPath, [attwBin, tarball, "--profile", "node16", "--ignore-rules", "cjs-only-exports-default", "--format", "ascii"], { encoding: "utf8" });
+  const attw = spawnSync(
+    process.execPath,
+    [attwBin, tarball, "--profile", "node16", "--ignore-rules", "cjs-only-exports-default", "--format", "ascii"],
+    { encoding: "utf8" },
+  );
   if (attw.status !== 0) problems.push(`attw:\n${attw.stdout}${attw.stderr}`);
   if (problems.length > 0) {
     process.stderr.write(`${pkgJson.name}: the published package has problems:\n${problems.join("\n")}\n`);
