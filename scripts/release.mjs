@@ -9,7 +9,8 @@
 // the versions already published are reported and skipped (pnpm publish -r skips versions the
 // registry has), the others are published.
 //
-// The registry is, in order: --registry, $npm_config_registry, then npm's configured registry.
+// The registry is, in order: --registry, $npm_config_registry, npm's `@flyte-agent:registry`
+// setting, then npm's configured registry.
 // Credentials come from the user's .npmrc (or $NPM_CONFIG_USERCONFIG) as for any npm publish.
 // Provenance (publishConfig.provenance) needs a CI with OIDC; elsewhere pass --no-provenance
 // after `--`, or set npm_config_provenance=false.
@@ -42,6 +43,12 @@ function isPublished(name, version, registry) {
   throw new Error(`cannot ask the registry about ${name}@${version}:\n${(r.stderr || r.stdout).trim()}`);
 }
 
+/** One npm setting as the user's .npmrc files give it ("" when unset). */
+function npmConfig(key) {
+  const value = execFileSync("npm", ["config", "get", key], { encoding: "utf8", cwd: ROOT }).trim();
+  return value === "undefined" || value === "null" ? "" : value;
+}
+
 function main(argv) {
   const sep = argv.indexOf("--");
   const own = sep === -1 ? argv : argv.slice(0, sep);
@@ -51,7 +58,8 @@ function main(argv) {
   const resume = own.includes("--resume");
   const at = own.indexOf("--registry");
   if (at !== -1) registry = own[at + 1] ?? "";
-  if (!registry) registry = execFileSync("npm", ["config", "get", "registry"], { encoding: "utf8" }).trim();
+  if (!registry) registry = npmConfig("@flyte-agent:registry");
+  if (!registry) registry = npmConfig("registry");
 
   const packages = publicPackages();
   process.stdout.write(`release: checking ${packages.length} packages against ${registry}\n`);

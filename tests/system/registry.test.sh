@@ -29,12 +29,12 @@ step() { printf 'registry: %s (%ss)\n' "$1" "$SECONDS"; }
 start_registry "$WORK/registry" || fail "Verdaccio did not start"
 step "Verdaccio $("$ROOT/node_modules/.bin/verdaccio" --version) on $REGISTRY"
 
-# Every npm and pnpm below talks to the local registry only, with the publisher's token.
-export NPM_CONFIG_USERCONFIG="$REGISTRY_NPMRC" npm_config_registry="$REGISTRY"
-export npm_config_cache="$WORK/npm-cache"
+# Every npm and pnpm below takes @flyte-agent/* (and @private/*) from the local registry, with the
+# publisher's token, and other packages from npm's usual registry.
+export NPM_CONFIG_USERCONFIG="$REGISTRY_NPMRC"
 
 step "pnpm release (build, test, publish -r)"
-(cd "$ROOT" && pnpm release -- --no-provenance) >"$WORK/release.log" 2>&1 || {
+(cd "$ROOT" && npm_config_registry="$REGISTRY" pnpm release -- --no-provenance) >"$WORK/release.log" 2>&1 || {
   tail -30 "$WORK/release.log" >&2
   fail "pnpm release"
 }
@@ -46,7 +46,7 @@ core_deps=$(npm view @flyte-agent/core dependencies --json)
 case "$core_deps" in *workspace:*) fail "published core keeps a workspace: range: $core_deps" ;; esac
 
 step "a second release stops before publishing anything"
-if (cd "$ROOT" && node scripts/release.mjs -- --no-provenance) >"$WORK/again.log" 2>&1; then fail "releasing existing versions must fail"; fi
+if (cd "$ROOT" && node scripts/release.mjs --registry "$REGISTRY" -- --no-provenance) >"$WORK/again.log" 2>&1; then fail "releasing existing versions must fail"; fi
 grep -q "nothing was published" "$WORK/again.log" || fail "no clear message: $(cat "$WORK/again.log")"
 grep -q "@flyte-agent/core@" "$WORK/again.log" || fail "the message does not name the existing versions"
 
@@ -91,8 +91,9 @@ for kind in commonjs esm; do
   [ "$kind" = esm ] && flag=--esm
   step "flyte-agent new $name --standalone $flag; npm install && npm test"
   cd "$WORK"
+  # The README's command: core and the template straight from the registry.
   # shellcheck disable=SC2086 # no flag for commonjs
-  (cd "$WORK/with-template" && npx --no-install flyte-agent new "$name" --standalone $flag --dir "$WORK/$name") >/dev/null || fail "flyte-agent new --standalone $flag"
+  npx -y -p @flyte-agent/core -p @flyte-agent/template flyte-agent new "$name" --standalone $flag >/dev/null || fail "flyte-agent new --standalone $flag"
   cd "$WORK/$name"
   grep -q '"@flyte-agent/core": "\^' package.json || fail "$name does not depend on core with a caret range"
   if grep -rq "workspace:\|\.\./\.\./" package.json tsconfig*.json jest.config.js; then fail "$name refers to a workspace"; fi

@@ -2,7 +2,8 @@
 # on 127.0.0.1 with temporary storage, configuration and users.
 #
 #   start_registry DIR   starts it; sets REGISTRY (URL), REGISTRY_TOKEN (a publisher's token) and
-#                        REGISTRY_NPMRC (an .npmrc with the registry and that token)
+#                        REGISTRY_NPMRC (an .npmrc that takes the @flyte-agent and @private scopes
+#                        from it, with that token; other packages come from npm's usual registry)
 #   stop_registry        stops it (call from the test's cleanup)
 #
 # @flyte-agent/* is served from this registry only (never proxied, so that only what the test
@@ -62,7 +63,8 @@ YAML
       console.log(body.token);
     });' "$REGISTRY")
   REGISTRY_NPMRC="$dir/npmrc"
-  printf 'registry=%s\n//127.0.0.1:%s/:_authToken=%s\n' "$REGISTRY" "$port" "$REGISTRY_TOKEN" >"$REGISTRY_NPMRC"
+  printf '@flyte-agent:registry=%s\n@private:registry=%s\n//127.0.0.1:%s/:_authToken=%s\n' \
+    "$REGISTRY" "$REGISTRY" "$port" "$REGISTRY_TOKEN" >"$REGISTRY_NPMRC"
 }
 stop_registry() {
   if [ -n "$REGISTRY_PID" ] && kill -0 "$REGISTRY_PID" 2>/dev/null; then
