@@ -156,7 +156,7 @@ expect_build_failure() {
   if "$ROOT/docker/build.sh" "${args[@]}" >"$WORK/bad.log" 2>&1; then fail "$what: the build succeeded"; fi
   grep -qE "$pattern" "$WORK/bad.log" || { tail -20 "$WORK/bad.log" >&2; fail "$what: no message matching /$pattern/"; }
   grep -qF "$REGISTRY_TOKEN" "$WORK/bad.log" && fail "$what: the output shows the token"
-  echo "  $what: $(grep -m1 -oE "$pattern.*" "$WORK/bad.log" | cut -c1-150)"
+  echo "  $what: $(grep -m1 -E "$pattern" "$WORK/bad.log" | cut -c1-160)"
 }
 expect_build_failure "unknown plugin name" 'plugin "snowflake" is not a bundled plugin' "template snowflake"
 mkdir -p "$WORK/not-a-plugin" && echo '{"name":"not-a-plugin","version":"1.0.0"}' >"$WORK/not-a-plugin/package.json"
