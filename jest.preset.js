@@ -13,5 +13,9 @@ module.exports = {
       { tsconfig: { isolatedModules: true, module: "commonjs", target: "ES2022", esModuleInterop: true, sourceMap: true } },
     ],
   },
+  // @flyteorg/flyteidl2 ships TypeScript sources only (protobuf-es `*_pb.ts`); tests that use it
+  // as the foreign flyteidl2 implementation load it through ts-jest. Other node_modules files are
+  // JavaScript and never reach the TypeScript transform.
+  transformIgnorePatterns: ["/node_modules/(?!.*@flyteorg/flyteidl2/)"],
   testTimeout: 30000,
 };

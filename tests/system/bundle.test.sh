@@ -22,7 +22,7 @@ fail() {
 echo "bundle: building and packing the workspace packages"
 (cd "$ROOT" && pnpm exec turbo run build --filter=@flyte-agent/bundle --output-logs=errors-only >/dev/null)
 mkdir -p "$WORK/tarballs" "$WORK/app"
-for pkg in flyteidl core bundle bigquery databricks template; do
+for pkg in flyteidl core bundle bigquery databricks snowflake template; do
   (cd "$ROOT" && pnpm --filter "@flyte-agent/$pkg" pack --pack-destination "$WORK/tarballs" >/dev/null 2>&1) || fail "pnpm pack $pkg"
 done
 
@@ -33,8 +33,8 @@ T="$WORK/tarballs"
 npm install --no-audit --no-fund --loglevel=error "$T"/flyte-agent-flyteidl-*.tgz "$T"/flyte-agent-core-*.tgz "$T"/flyte-agent-bundle-*.tgz >/dev/null ||
   fail "npm install of the bundle"
 # Unknown names are refused before anything is installed.
-if err=$(npx --no-install flyte-agent-bundle install-specs "$T" template snowflake 2>&1); then fail "install-specs accepted 'snowflake'"; fi
-echo "$err" | grep -q '"snowflake" is not a bundled plugin' || fail "unclear install-specs error: $err"
+if err=$(npx --no-install flyte-agent-bundle install-specs "$T" template redshift 2>&1); then fail "install-specs accepted 'redshift'"; fi
+echo "$err" | grep -q '"redshift" is not a bundled plugin' || fail "unclear install-specs error: $err"
 # shellcheck disable=SC2046 # one npm argument per line
 mapfile -t specs < <(npx --no-install flyte-agent-bundle install-specs "$T" $CHOSEN)
 echo "bundle: PLUGINS=\"$CHOSEN\" -> npm install ${specs[*]##*/}"

@@ -33,15 +33,15 @@ grep -q "Next steps" new.log
 grep -q '"name": "@flyte-agent/demo"' packages/demo/package.json
 grep -q 'readonly category = { name: "demo_task", version: 0 }' packages/demo/src/agent.ts
 grep -q 'class DemoAsyncAgent' packages/demo/src/agent.ts
-if grep -rn 'CustomAsyncAgent\|custom_task\|@flyte-agent/template' packages/demo; then
+if grep -rn 'CustomAsyncAgent\|custom_task\|customTaskTemplate\|@flyte-agent/template' packages/demo; then
   echo "template names left in packages/demo"; exit 1
 fi
 if pnpm exec flyte-agent new demo 2>/dev/null; then echo "a second 'new demo' must fail"; exit 1; fi
 
-step "the README's test command: pnpm --filter @flyte-agent/demo test"
+step "the README's test command: pnpm turbo run test --filter=@flyte-agent/demo"
 pnpm install --prefer-offline --no-frozen-lockfile --reporter=silent  # the new package changes the lockfile (CI=true implies frozen)
-grep -q 'pnpm --filter @flyte-agent/demo test' packages/demo/README.md
-pnpm --filter @flyte-agent/demo test
+grep -q 'pnpm turbo run test --filter=@flyte-agent/demo' packages/demo/README.md
+pnpm turbo run test --filter=@flyte-agent/demo --output-logs=errors-only
 
 step "flyte-agent serve lists the new agents"
 pnpm exec flyte-agent serve --port 0 --host 127.0.0.1 --prometheus-port -1 --include @flyte-agent/demo --strict > serve.log 2>&1 &

@@ -1,4 +1,3 @@
-import { status } from "@grpc/grpc-js";
 import {
   AgentError,
   AsyncAgent,
@@ -7,18 +6,21 @@ import {
   InvalidMetaError,
   isAgentError,
   Phase,
+  type RetryPolicy,
+  retryPolicy,
+  StatusCode,
   type Resource,
   type TaskContext,
   TaskInputError,
 } from "@flyte-agent/core";
 import { BigQueryApiError } from "./api-error";
 import { BigQueryClients, type BigQueryJobs } from "./bigquery-api";
-import { chooseCredentials } from "./credentials";
+import { chooseCredentials, DEFAULT_CREDENTIALS_SECRET } from "./credentials";
 import { buildJobRequest } from "./job-config";
 import { deriveJobId } from "./job-id";
 import { outputName } from "./outputs";
 import { toQueryParameters } from "./parameters";
-import { RetriesExhausted, type RetryPolicy, retryPolicy, withRetry } from "./retry";
+import { BIGQUERY_RETRY_DEFAULTS, lastFailure, RetriesExhausted, withRetry } from "./retry";
 import { consoleLink, jobToResource } from "./state";
 import { readTaskConfig } from "./task-config";
 import type { BigQueryAgentOptions, BigQueryJobMeta } from "./types";
@@ -34,8 +36,8 @@ function callError(action: string, err: unknown): unknown {
   if (isAgentError(err)) return err;
   if (err instanceof RetriesExhausted) {
     return new AgentError(
-      status.UNAVAILABLE,
-      `BigQuery API unavailable (${describe(err)} after ${attempts(err.attempts)}); ${action} again later`,
+      StatusCode.UNAVAILABLE,
+      `BigQuery API unavailable (${describe(lastFailure(err))} after ${attempts(err.attempts)}); ${action} again later`,
     );
   }
   if (!(err instanceof BigQueryApiError)) return err;
@@ -43,14 +45,14 @@ function callError(action: string, err: unknown): unknown {
     case 400:
       return new TaskInputError(`BigQuery rejected the job: ${err.message}`);
     case 401:
-      return new AgentError(status.UNAUTHENTICATED, `BigQuery refused the agent's credentials: ${err.message}`);
+      return new AgentError(StatusCode.UNAUTHENTICATED, `BigQuery refused the agent's credentials: ${err.message}`);
     case 403:
-      return new AgentError(status.PERMISSION_DENIED, `BigQuery denied access: ${err.message}`);
+      return new AgentError(StatusCode.PERMISSION_DENIED, `BigQuery denied access: ${err.message}`);
     case 404:
-      return new AgentError(status.NOT_FOUND, `BigQuery: ${err.message}`);
+      return new AgentError(StatusCode.NOT_FOUND, `BigQuery: ${err.message}`);
     default:
       return new AgentError(
-        err.transient ? status.UNAVAILABLE : status.FAILED_PRECONDITION,
+        err.transient ? StatusCode.UNAVAILABLE : StatusCode.FAILED_PRECONDITION,
         `BigQuery API error (${describe(err)})`,
       );
   }
@@ -73,14 +75,26 @@ function describe(err: BigQueryApiError): string {
 export class BigQueryAgent extends AsyncAgent<BigQueryJobMeta> {
   readonly name = "BigQuery Agent";
   readonly category = { name: BIGQUERY_TASK_TYPE, version: 0 };
-  private readonly clients = new BigQueryClients();
+  private readonly clients: BigQueryClients;
   private readonly retry: RetryPolicy;
   private readonly consoleUrl: string;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly apiEndpoint: string | undefined;
+  private readonly credentialsSecret: string;
+  private readonly requestTimeoutMs: number;
 
+  /** Reads its configuration once, here: from `options`, else from the environment variables named there. */
   constructor(private readonly options: BigQueryAgentOptions = {}) {
     super();
-    this.retry = retryPolicy(options.retry);
+    this.env = options.env ?? process.env;
+    this.retry = retryPolicy(options.retry, BIGQUERY_RETRY_DEFAULTS);
     this.consoleUrl = options.consoleUrl ?? "https://console.cloud.google.com/bigquery";
+    this.apiEndpoint = options.apiEndpoint || this.env.FLYTE_BIGQUERY_API_ENDPOINT || undefined;
+    this.credentialsSecret =
+      options.credentialsSecret ?? this.env.FLYTE_BIGQUERY_CREDENTIALS_SECRET ?? DEFAULT_CREDENTIALS_SECRET;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 20_000;
+    if (!(this.requestTimeoutMs > 0)) throw new RangeError(`requestTimeoutMs must be > 0, got ${this.requestTimeoutMs}`);
+    this.clients = new BigQueryClients(this.env);
   }
 
   /** Starts the query job (or finds the one a previous CreateTask of this attempt started). */
@@ -129,10 +143,11 @@ export class BigQueryAgent extends AsyncAgent<BigQueryJobMeta> {
       return jobToResource(job, meta, this.consoleUrl);
     } catch (err) {
       if (err instanceof RetriesExhausted) {
-        ctx.log.warn({ jobId: meta.jobId, attempts: err.attempts, error: describe(err) }, "BigQuery API unavailable");
+        const last = describe(lastFailure(err));
+        ctx.log.warn({ jobId: meta.jobId, attempts: err.attempts, error: last }, "BigQuery API unavailable");
         return {
           phase: Phase.RUNNING,
-          message: `BigQuery API unavailable (${describe(err)} after ${attempts(err.attempts)}); will check again`,
+          message: `BigQuery API unavailable (${last} after ${attempts(err.attempts)}); will check again`,
           logLinks,
         };
       }
@@ -186,22 +201,19 @@ export class BigQueryAgent extends AsyncAgent<BigQueryJobMeta> {
   }
 
   private jobsFor(project: string, domain: string | undefined): BigQueryJobs {
+    // Secrets are read at each call (a rotated key is picked up); the rest of the configuration once.
     const credentials = chooseCredentials({
       accessToken: this.options.accessToken,
-      credentialsSecret: this.options.credentialsSecret,
+      credentialsSecret: this.credentialsSecret,
       secretSource: this.options.secretSource,
-      env: process.env,
+      env: this.env,
     });
     return this.clients.for({
       project,
       domain,
-      apiEndpoint: this.apiEndpoint(),
+      apiEndpoint: this.apiEndpoint,
       credentials,
-      requestTimeoutMs: this.options.requestTimeoutMs ?? 20_000,
+      requestTimeoutMs: this.requestTimeoutMs,
     });
-  }
-
-  private apiEndpoint(): string | undefined {
-    return this.options.apiEndpoint || process.env.FLYTE_BIGQUERY_API_ENDPOINT || undefined;
   }
 }

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
-import { status } from "@grpc/grpc-js";
-import { AgentError, getSecret, registerSecretValue, type SecretSourceOptions } from "@flyte-agent/core";
+import { AgentError, getSecret, registerSecretValue, type SecretSourceOptions, StatusCode } from "@flyte-agent/core";
 
 /** The Flyte secret read by default for a service-account key. */
 export const DEFAULT_CREDENTIALS_SECRET = "FLYTE_BIGQUERY_SERVICE_ACCOUNT_JSON";
@@ -44,12 +43,12 @@ function parseServiceAccount(secret: string, json: string): CredentialChoice {
   try {
     parsed = JSON.parse(json);
   } catch {
-    throw new AgentError(status.FAILED_PRECONDITION, `secret ${secret} is not JSON; it must hold a service-account key`);
+    throw new AgentError(StatusCode.FAILED_PRECONDITION, `secret ${secret} is not JSON; it must hold a service-account key`);
   }
   const key = (typeof parsed === "object" && parsed !== null ? parsed : {}) as Record<string, unknown>;
   if (typeof key.client_email !== "string" || typeof key.private_key !== "string") {
     throw new AgentError(
-      status.FAILED_PRECONDITION,
+      StatusCode.FAILED_PRECONDITION,
       `secret ${secret} is not a service-account key (it needs client_email and private_key)`,
     );
   }

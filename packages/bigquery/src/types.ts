@@ -1,18 +1,9 @@
-import type { SecretSourceOptions } from "@flyte-agent/core";
-
-/** How often, and how patiently, a transient BigQuery API failure is retried within one call. */
-export interface RetryOptions {
-  /** Attempts per API call, the first one included. @default 3 */
-  attempts?: number;
-  /** Wait before the second attempt; doubles after each failure. @default 250 */
-  initialDelayMs?: number;
-  /** Longest wait between two attempts. @default 2000 */
-  maxDelayMs?: number;
-}
+import type { RetryOptions, SecretSourceOptions } from "@flyte-agent/core";
 
 /**
- * Configuration of {@link BigQueryAgent}. Every field is optional: the plugin's default export
- * uses `new BigQueryAgent()`, configured through the environment variables named below.
+ * Configuration of {@link BigQueryAgent}, read once when the agent is built. Every field is
+ * optional: the plugin's default export uses `new BigQueryAgent()`, configured through the
+ * environment variables named below (read from {@link BigQueryAgentOptions.env}).
  */
 export interface BigQueryAgentOptions {
   /**
@@ -20,14 +11,14 @@ export interface BigQueryAgentOptions {
    * `https://bigquery-myendpoint.p.googleapis.com`). Google's client sends requests to
    * `BIGQUERY_EMULATOR_HOST` whenever that is set, then to this endpoint, else to
    * `https://bigquery.googleapis.com`.
-   * @default process.env.FLYTE_BIGQUERY_API_ENDPOINT
+   * @default env.FLYTE_BIGQUERY_API_ENDPOINT
    */
   apiEndpoint?: string;
   /**
    * Name of the Flyte secret holding a service-account key (JSON). When the secret exists it is
    * used; otherwise Application Default Credentials are (none when `BIGQUERY_EMULATOR_HOST` is
    * set: emulators take no credentials).
-   * @default process.env.FLYTE_BIGQUERY_CREDENTIALS_SECRET ?? "FLYTE_BIGQUERY_SERVICE_ACCOUNT_JSON"
+   * @default env.FLYTE_BIGQUERY_CREDENTIALS_SECRET ?? "FLYTE_BIGQUERY_SERVICE_ACCOUNT_JSON"
    */
   credentialsSecret?: string;
   /** Where Flyte secrets are read from. @default Flyte's conventions (`_FSEC_<KEY>`, then `/etc/secrets/<key>`) */
@@ -37,10 +28,18 @@ export interface BigQueryAgentOptions {
    * broker, a private endpoint with its own tokens, tests). Wins over the secret and ADC.
    */
   accessToken?: () => string | Promise<string>;
-  /** Bounded retry of transient API failures (HTTP 408, 429, 5xx, network errors). */
+  /**
+   * Bounded retry of transient API failures (HTTP 408, 429, 5xx, network errors), with core's
+   * option names. @default { maxAttempts: 3, baseDelayMs: 250, maxDelayMs: 2000 }
+   */
   retry?: RetryOptions;
   /** Timeout of one HTTP request to the API, in milliseconds. @default 20000 */
   requestTimeoutMs?: number;
+  /**
+   * Environment the `FLYTE_BIGQUERY_*` variables, `BIGQUERY_EMULATOR_HOST` and (unless
+   * `secretSource.env` is set) secrets are read from. @default process.env
+   */
+  env?: NodeJS.ProcessEnv;
   /** Base of the "BigQuery Console" log link. @default "https://console.cloud.google.com/bigquery" */
   consoleUrl?: string;
 }

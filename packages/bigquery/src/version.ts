@@ -1,2 +1,7 @@
-/** Version of this package (kept equal to package.json; a test checks it). */
-export const BIGQUERY_PLUGIN_VERSION = "0.1.0";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** Version of this package, read from its package.json (one place to change it). */
+export const BIGQUERY_PLUGIN_VERSION: string = (
+  JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8")) as { version: string }
+).version;

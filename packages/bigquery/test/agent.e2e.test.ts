@@ -10,7 +10,7 @@ import {
   type TaskTemplateOptions,
 } from "@flyte-agent/testing";
 import { BigQueryAgent, type BigQueryAgentOptions } from "../src";
-import { FakeBigQuery } from "./fake-bigquery";
+import { FakeBigQuery } from "../src/testing";
 
 const CATEGORY = { name: "bigquery_query_job_task", version: 0 };
 const TOKEN = "ya29.test-access-token-0001";
@@ -19,13 +19,14 @@ let fake: FakeBigQuery;
 let client: PropellerClient;
 
 function agentOptions(extra: BigQueryAgentOptions = {}): BigQueryAgentOptions {
-  return { apiEndpoint: fake.url, accessToken: () => TOKEN, retry: { attempts: 3, initialDelayMs: 1, maxDelayMs: 5 }, ...extra };
+  return { apiEndpoint: fake.url, accessToken: () => TOKEN, retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 }, ...extra };
 }
 
 beforeAll(async () => {
   fake = await FakeBigQuery.start();
   ({ client } = await startTestServer({ agents: [new BigQueryAgent(agentOptions())] }));
 });
+afterAll(() => fake.close());
 
 beforeEach(() => fake.reset());
 

@@ -1,7 +1,7 @@
 import { toLiteralMap } from "@flyte-agent/core";
 import { checkConformance, taskTemplate } from "@flyte-agent/testing";
 import { BigQueryAgent } from "../src";
-import { FakeBigQuery } from "./fake-bigquery";
+import { FakeBigQuery } from "../src/testing";
 
 const TOKEN = "ya29.conformance-token-0002";
 let fake: FakeBigQuery;
@@ -9,6 +9,7 @@ let fake: FakeBigQuery;
 beforeAll(async () => {
   fake = await FakeBigQuery.start();
 });
+afterAll(() => fake.close());
 
 const template = () =>
   taskTemplate({
@@ -27,7 +28,7 @@ const template = () =>
   });
 
 checkConformance(
-  () => [new BigQueryAgent({ apiEndpoint: fake.url, accessToken: () => TOKEN, retry: { initialDelayMs: 1 } })],
+  () => [new BigQueryAgent({ apiEndpoint: fake.url, accessToken: () => TOKEN, retry: { baseDelayMs: 1 } })],
   [
     {
       name: "query job",

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { Phase } from "@flyte-agent/core";
 import { GrpcStatus, type RpcError, startTestServer, taskTemplate } from "@flyte-agent/testing";
 import { BigQueryAgent } from "../src";
-import { FakeBigQuery } from "./fake-bigquery";
+import { FakeBigQuery } from "../src/testing";
 
 const CATEGORY = { name: "bigquery_query_job_task", version: 0 };
 const template = () =>
@@ -18,6 +18,7 @@ const saved = { ...process.env };
 beforeAll(async () => {
   fake = await FakeBigQuery.start();
 });
+afterAll(() => fake.close());
 beforeEach(() => {
   fake.reset();
   secretsDir = mkdtempSync(join(tmpdir(), "bq-secrets-"));
@@ -29,7 +30,7 @@ afterEach(() => {
 
 test("BIGQUERY_EMULATOR_HOST: Google's client goes to the emulator, without the /bigquery/v2 prefix and without credentials", async () => {
   process.env.BIGQUERY_EMULATOR_HOST = fake.url;
-  const agent = new BigQueryAgent({ secretSource: { dir: secretsDir, env: {} }, retry: { initialDelayMs: 1 } });
+  const agent = new BigQueryAgent({ secretSource: { dir: secretsDir, env: {} }, retry: { baseDelayMs: 1 } });
   const { client } = await startTestServer({ agents: [agent] });
 
   const meta = await client.createTask({ template: template() });
@@ -63,7 +64,7 @@ test("an unreachable API is a non-terminal phase with a message on GetTask, and 
   const agent = new BigQueryAgent({
     apiEndpoint: `http://127.0.0.1:${port}`,
     accessToken: () => "t",
-    retry: { attempts: 2, initialDelayMs: 1 },
+    retry: { maxAttempts: 2, baseDelayMs: 1 },
   });
   const { client } = await startTestServer({ agents: [agent] });
   const meta = Buffer.from(JSON.stringify({ jobId: "flyte_abc", project: "flyte-test", location: "US" }));
@@ -105,4 +106,15 @@ test("a jobs.get that hangs past the GetTask deadline is answered RUNNING with a
     "BigQuery API unavailable (no answer before the call's deadline after 1 attempt); will check again",
   );
   expect(Date.now() - started).toBeLessThan(1000);
+});
+
+test("configuration comes from the env the agent is given, read once when it is built", async () => {
+  const env: NodeJS.ProcessEnv = { FLYTE_BIGQUERY_API_ENDPOINT: fake.url };
+  const agent = new BigQueryAgent({ env, accessToken: () => "t" });
+  env.FLYTE_BIGQUERY_API_ENDPOINT = "http://127.0.0.1:1"; // a later change is not seen
+  const { client } = await startTestServer({ agents: [agent] });
+
+  await client.createTask({ template: template() });
+
+  expect(fake.http.requests.map((r) => r.path)).toEqual(["/bigquery/v2/projects/flyte-test/jobs"]);
 });

@@ -32,6 +32,17 @@ export const BUNDLED_PLUGINS: readonly BundledPlugin[] = [
     needs: ["secret FLYTE_DATABRICKS_ACCESS_TOKEN (/etc/secrets or _FSEC_ env)", "FLYTE_DATABRICKS_INSTANCE (optional)"],
   },
   {
+    packageName: "@flyte-agent/snowflake",
+    alias: "snowflake",
+    description: "Snowflake SQL API v2 queries (key-pair authentication)",
+    taskTypes: ["snowflake"],
+    needs: [
+      "secret snowflake_private_key (PEM; /etc/secrets or _FSEC_ env)",
+      "secret snowflake_private_key_passphrase (only for an encrypted key)",
+      "FLYTE_SNOWFLAKE_ENDPOINT (optional)",
+    ],
+  },
+  {
     packageName: "@flyte-agent/template",
     alias: "template",
     description: "The custom-agent template (no external service)",

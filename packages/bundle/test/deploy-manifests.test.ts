@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 
 /** The Kubernetes manifests in deploy/kubernetes, validated without a cluster. */
@@ -132,11 +132,7 @@ describe("docker/Dockerfile", () => {
 
 describe("deploy/README.md", () => {
   it("shows exactly what propeller-config prints for all bundled plugins", () => {
-    // Not a public entry point of core: loaded from its file, next to core's package.json.
-    const coreDir = dirname(require.resolve("@flyte-agent/core/package.json"));
-    const { propellerConfig } = require(join(coreDir, "dist", "cli", "propeller-config")) as {
-      propellerConfig: (agents: never[]) => string;
-    };
+    const { propellerConfig } = require("@flyte-agent/core/cli") as typeof import("@flyte-agent/core/cli");
     const { BUNDLED_PLUGINS } = require("../src/plugins") as typeof import("../src/plugins");
     const agents = BUNDLED_PLUGINS.flatMap((p) => (require(p.packageName) as { default: { agents: never[] } }).default.agents);
     const readme = readFileSync(join(DEPLOY, "..", "README.md"), "utf8");

@@ -32,6 +32,7 @@ describe("BUNDLED_PLUGINS", () => {
   it("finds a plugin by alias or by package name", () => {
     expect(findBundledPlugin("bigquery")?.packageName).toBe("@flyte-agent/bigquery");
     expect(findBundledPlugin("@flyte-agent/template")?.alias).toBe("template");
-    expect(findBundledPlugin("snowflake")).toBeUndefined();
+    expect(findBundledPlugin("snowflake")?.packageName).toBe("@flyte-agent/snowflake");
+    expect(findBundledPlugin("redshift")).toBeUndefined();
   });
 });

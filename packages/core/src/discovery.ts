@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve, isAbsolute } from "node:path";
+import { pathToFileURL } from "node:url";
 import { type AgentPlugin, isAgentPlugin } from "./plugin";
 import { CORE_VERSION } from "./version";
 
@@ -109,15 +110,56 @@ export function coreIncompatibility(pluginCore: unknown, serverCore: string = CO
 }
 
 /**
- * Loads a plugin module and checks it: the default export carries the plugin tag and was
- * built against a compatible core. Throws an Error with a one-line reason otherwise.
+ * Imports a plugin entry with a native dynamic `import()`, so CommonJS and ES-module plugins
+ * (including ones with top-level await) load on every Node version `engines` admits, without
+ * relying on `require()` of ES modules (Node >= 20.19 only, and never with top-level await).
+ *
+ * This package compiles with `module: "Node16"` and is CommonJS, and in that mode tsc keeps
+ * `import()` as written instead of rewriting it to `require()`. (The jest preset transpiles to
+ * plain CommonJS, where it becomes `require()`; the ES-module and top-level-await tests
+ * therefore run the built CLI in a child process.)
  */
-export function loadPluginModule(entry: string, serverCore: string = CORE_VERSION): AgentPlugin {
-  // Plugins are CommonJS packages found at run time; a static import is impossible here.
-  const mod: unknown = require(entry);
-  const candidate = typeof mod === "object" && mod !== null && "default" in mod ? (mod as { default: unknown }).default : mod;
+function importEntry(entry: string): Promise<unknown> {
+  return import(pathToFileURL(entry).href);
+}
+
+/**
+ * The plugin object of an imported module: `export default plugin` (ES module),
+ * `module.exports = plugin`, or `exports.default = plugin` (TypeScript compiled to CommonJS,
+ * which `import()` wraps in one more `default`).
+ */
+function pluginCandidate(mod: unknown): unknown {
+  let candidate = mod;
+  for (let depth = 0; depth < 2; depth += 1) {
+    if (isAgentPlugin(candidate)) return candidate;
+    if (typeof candidate !== "object" || candidate === null || !("default" in candidate)) return candidate;
+    candidate = (candidate as { default: unknown }).default;
+  }
+  return candidate;
+}
+
+/** The start of the reason given for a module whose default export is not a plugin. */
+export const NOT_A_PLUGIN = "its default export is not a plugin";
+
+/** import() errors for a file that is not a JavaScript module at all (JSON, unknown extension). */
+const NOT_A_MODULE = new Set(["ERR_UNKNOWN_FILE_EXTENSION", "ERR_IMPORT_ATTRIBUTE_MISSING", "ERR_IMPORT_ASSERTION_TYPE_MISSING"]);
+
+/**
+ * Loads a plugin module and checks it: the default export carries the plugin tag and was
+ * built against a compatible core. Rejects with an Error with a one-line reason otherwise.
+ */
+export async function loadPluginModule(entry: string, serverCore: string = CORE_VERSION): Promise<AgentPlugin> {
+  let mod: unknown;
+  try {
+    mod = await importEntry(entry);
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === "string" && NOT_A_MODULE.has(code)) throw new Error(`${NOT_A_PLUGIN}: it is not a JavaScript module`);
+    throw err;
+  }
+  const candidate = pluginCandidate(mod);
   if (!isAgentPlugin(candidate)) {
-    throw new Error("its default export is not a plugin (export default definePlugin({ agents: [...] }))");
+    throw new Error(`${NOT_A_PLUGIN} (export default definePlugin({ agents: [...] }))`);
   }
   const incompatible = coreIncompatibility(candidate.coreVersion, serverCore);
   if (incompatible) throw new Error(incompatible);
@@ -131,29 +173,34 @@ const firstLine = (err: unknown): string => {
 };
 
 /** Loads one package, turning any failure into a {@link LoadFailure} with its reason. */
-export function loadPackage(p: DiscoveredPackage, serverCore: string = CORE_VERSION): LoadedPackage {
+export async function loadPackage(p: DiscoveredPackage, serverCore: string = CORE_VERSION): Promise<LoadedPackage> {
   const rel = relative(p.dir, p.entry);
   if (rel.startsWith("..") || isAbsolute(rel)) {
     return { ...p, ok: false, error: `its flyteAgent.plugin entry points outside the package (${p.entry})` };
   }
   try {
-    return { ...p, ok: true, plugin: loadPluginModule(p.entry, serverCore) };
+    return { ...p, ok: true, plugin: await loadPluginModule(p.entry, serverCore) };
   } catch (err) {
     return { ...p, ok: false, error: firstLine(err) };
   }
 }
 
-/** Loads every package, catching each failure with its reason. */
-export function loadPackages(packages: readonly DiscoveredPackage[], serverCore: string = CORE_VERSION): LoadedPackage[] {
-  return packages.map((p) => loadPackage(p, serverCore));
+/** Loads every package in order (one at a time, so load side effects keep that order), catching each failure with its reason. */
+export async function loadPackages(
+  packages: readonly DiscoveredPackage[],
+  serverCore: string = CORE_VERSION,
+): Promise<LoadedPackage[]> {
+  const results: LoadedPackage[] = [];
+  for (const p of packages) results.push(await loadPackage(p, serverCore));
+  return results;
 }
 
 /** Loads a plugin module given by path (`--modules`); the failure reason is kept like a package's. */
-export function loadModuleByPath(path: string, cwd: string, serverCore: string = CORE_VERSION): LoadedPackage {
+export async function loadModuleByPath(path: string, cwd: string, serverCore: string = CORE_VERSION): Promise<LoadedPackage> {
   const entry = resolve(cwd, path);
   const base: DiscoveredPackage = { name: path, version: "", dir: dirname(entry), entry };
   try {
-    return { ...base, ok: true, plugin: loadPluginModule(require.resolve(entry), serverCore) };
+    return { ...base, ok: true, plugin: await loadPluginModule(require.resolve(entry), serverCore) };
   } catch (err) {
     return { ...base, ok: false, error: firstLine(err) };
   }

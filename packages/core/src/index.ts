@@ -41,13 +41,73 @@ export {
   type PlainValue,
 } from "./literals";
 export { isTerminalPhase, isSuccessPhase, phaseFromState, phaseName, phaseOfWireResource, stateForPhase } from "./phase";
-export { getSecret, requireSecret, registerSecretValue, redactSecrets, type SecretSourceOptions } from "./secrets";
+export {
+  getSecret,
+  requireSecret,
+  secretSource,
+  secretLocations,
+  registerSecretValue,
+  redactSecrets,
+  SecretNotFoundError,
+  DEFAULT_SECRET_DIR,
+  DEFAULT_SECRET_ENV_PREFIX,
+  type SecretSourceOptions,
+  type SecretSource,
+  type SecretLocations,
+  type RequireSecretOptions,
+} from "./secrets";
+
+// For plugins talking to an external system
+export { StatusCode } from "./status-code";
+export { sleep } from "./sleep";
+export {
+  retry,
+  retryPolicy,
+  backoffDelay,
+  parseRetryAfter,
+  RetriesExhausted,
+  DEFAULT_RETRY_POLICY,
+  type RetryOptions,
+  type RetryPolicy,
+  type RetryVerdict,
+  type RetryLoopOptions,
+  type AttemptInfo,
+  type RetriesExhaustedReason,
+} from "./retry";
+export { attemptIdentity, attemptLabel, idempotencyKey, type AttemptIdentity } from "./attempt-identity";
 
 // Serving
 export { AgentRegistry, type RegisterOptions, type RegisteredAgent } from "./registry";
 export { AgentServer, DEFAULT_MAX_RECEIVE_BYTES, type AgentServerOptions, type TlsOptions } from "./server/agent-server";
 export { AgentMetrics, type Operation } from "./metrics";
+export { DURATION_SYNTAX, DurationSyntaxError, formatDuration, parseDuration } from "./duration";
+export { describeErrorChain, MAX_ERROR_TEXT } from "./error-chain";
 export * from "./runner";
+
+// Finding plugins
+export {
+  discoverPlugins,
+  buildRegistry,
+  describeProblem,
+  packageLabel,
+  type PluginSelection,
+  type PluginDiscovery,
+  type PluginRegistryResult,
+} from "./load-plugins";
+export {
+  findPluginPackages,
+  nodeModulesChain,
+  loadPluginModule,
+  loadPackage,
+  loadPackages,
+  loadModuleByPath,
+  coreIncompatibility,
+  NOT_A_PLUGIN,
+  type DiscoveredPackage,
+  type LoadedPackage,
+  type LoadedOk,
+  type LoadFailure,
+} from "./discovery";
 export { createLogger, silentLogger, type LoggerOptions } from "./logger";
 export { CORE_VERSION } from "./version";
 export * as flyteidl from "@flyte-agent/flyteidl";

@@ -114,13 +114,12 @@ export function describeLiteralType(type: core.LiteralType | undefined): string 
 export function toLiteral(value: PlainValue, type?: core.LiteralType): core.Literal {
   const t = type?.type;
   if (t?.$case === "unionType") {
-    const errors: string[] = [];
     for (const variant of t.value.variants) {
       try {
         const inner = toLiteral(value, variant);
         return scalar({ $case: "union", value: { value: inner, type: variant } });
-      } catch (err) {
-        errors.push((err as Error).message);
+      } catch {
+        // not this variant: try the next one
       }
     }
     throw new TypeError(`${describe(value)} matches no variant of ${describeLiteralType(type)}`);

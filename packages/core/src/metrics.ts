@@ -1,8 +1,11 @@
 import { createServer, type Server } from "node:http";
 import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
-/** The operations metrics and logs are labelled with. */
-export type Operation = "create" | "get" | "delete" | "do" | "get_metrics" | "get_logs";
+/**
+ * The operations metrics and logs are labelled with: the task calls (`create`, `get`, `delete`,
+ * `do`, `get_metrics`, `get_logs`) and the metadata calls (`list_agents`, `get_agent`).
+ */
+export type Operation = "create" | "get" | "delete" | "do" | "get_metrics" | "get_logs" | "list_agents" | "get_agent";
 
 /**
  * Prometheus metrics of the agent service, with the names Flyte's Python agents use:

@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { getSecret, redactSecrets, requireSecret } from "./secrets";
+import { StatusCode } from "./status-code";
+import { getSecret, redactSecrets, requireSecret, SecretNotFoundError, secretLocations } from "./secrets";
 
 describe("secrets", () => {
   const dir = mkdtempSync(join(tmpdir(), "secrets-"));
@@ -25,5 +26,26 @@ describe("secrets", () => {
     );
     getSecret("t", { env: { _FSEC_T: "s3cr3t-value" } });
     expect(redactSecrets("Bearer s3cr3t-value failed")).toBe("Bearer [REDACTED] failed");
+  });
+
+  it("requireSecret: FAILED_PRECONDITION naming the variable and file, with the configured prefix and directory", () => {
+    const env = { FLYTE_SECRETS_ENV_PREFIX: "MY_", FLYTE_SECRETS_DEFAULT_DIR: "/run/flyte" };
+    expect(secretLocations("api_key", { env })).toEqual({ envVar: "MY_API_KEY", file: "/run/flyte/api_key" });
+    let err: unknown;
+    try {
+      requireSecret("api_key", { env, what: "warehouse API key" });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(SecretNotFoundError);
+    expect(err).toMatchObject({
+      code: StatusCode.FAILED_PRECONDITION,
+      message: "no warehouse API key: set MY_API_KEY or mount /run/flyte/api_key on the agent",
+    });
+  });
+
+  it("requireSecret treats a blank secret as missing and trims the value", () => {
+    expect(() => requireSecret("blank", { env: { _FSEC_BLANK: "  \n" } })).toThrow(SecretNotFoundError);
+    expect(requireSecret("padded", { env: { _FSEC_PADDED: " tok-1234\n" } })).toBe("tok-1234");
   });
 });

@@ -3,7 +3,7 @@ import * as grpc from "@grpc/grpc-js";
 import { flyteidl } from "../src";
 import { makeCerts, type TestCerts } from "./fixtures/certs";
 import { checkHealth, listServices } from "./fixtures/probe";
-import { startServe, type ServeProcess } from "./fixtures/serve-process";
+import { startServe, type ServeProcess, waitForOutput } from "./fixtures/serve-process";
 
 const running: ServeProcess[] = [];
 afterEach(() => {
@@ -118,15 +118,3 @@ describe("flyte-agent serve", () => {
     });
   });
 });
-
-async function waitForOutput(p: ServeProcess, text: string): Promise<void> {
-  if (p.output().includes(text)) return;
-  await new Promise<void>((resolve) => {
-    const check = () => {
-      if (!p.output().includes(text)) return;
-      p.child.stderr?.off("data", check);
-      resolve();
-    };
-    p.child.stderr?.on("data", check);
-  });
-}

@@ -1,5 +1,4 @@
-import { AgentError, TaskInputError, getSecret, type SecretSourceOptions } from "@flyte-agent/core";
-import { GrpcCode } from "./grpc-codes";
+import { type SecretSourceOptions, TaskInputError, requireSecret } from "@flyte-agent/core";
 
 /** The Flyte secret holding the Databricks access token by default. */
 export const DEFAULT_TOKEN_SECRET = "FLYTE_DATABRICKS_ACCESS_TOKEN";
@@ -16,19 +15,9 @@ export function checkSecretName(name: string): string {
 
 /**
  * Reads the access token at the moment it is needed (never cached, so rotated secrets apply).
- * core's getSecret registers the value, so logs and error messages are scrubbed of it.
- * Throws FAILED_PRECONDITION naming where it looked, never a value.
+ * core registers the value, so logs and error messages are scrubbed of it. A missing token is
+ * FAILED_PRECONDITION naming the variable and file looked at, never a value.
  */
 export function readAccessToken(name: string, source: SecretSourceOptions | undefined): string {
-  const token = getSecret(name, source)?.trim();
-  if (!token) {
-    const env = source?.env ?? process.env;
-    const prefix = source?.envPrefix ?? env.FLYTE_SECRETS_ENV_PREFIX ?? "_FSEC_";
-    const dir = source?.dir ?? env.FLYTE_SECRETS_DEFAULT_DIR ?? "/etc/secrets";
-    throw new AgentError(
-      GrpcCode.FAILED_PRECONDITION,
-      `no Databricks access token: set ${prefix}${name.toUpperCase()} or mount ${dir}/${name.toLowerCase()} on the agent`,
-    );
-  }
-  return token;
+  return requireSecret(name, { ...source, what: "Databricks access token" });
 }

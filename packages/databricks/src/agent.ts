@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import {
   AgentError,
   AsyncAgent,
@@ -10,14 +11,15 @@ import {
   type SecretSourceOptions,
   type TaskCategory,
   TaskInputError,
+  StatusCode,
+  attemptIdentity,
   expectMetaFields,
+  idempotencyKey,
+  retryPolicy,
 } from "@flyte-agent/core";
 import { DEFAULT_TOKEN_SECRET, checkSecretName, readAccessToken } from "./access-token";
-import { GrpcCode } from "./grpc-codes";
-import { idempotencyToken } from "./idempotency";
 import { INSTANCE_ENV, allowedHostsFrom, isHostAllowed, toBaseUrl } from "./instance";
 import { type ApiOutcome, type JobsApiCall, JobsApiClient, type JobsApiClientOptions, type RunInfo } from "./jobs-api";
-import { retryPolicy } from "./retry-policy";
 import { phaseOfRun } from "./run-state";
 import { buildRunSubmitBody, customOf, optionalString } from "./run-submit-body";
 import { runName } from "./run-name";
@@ -27,6 +29,22 @@ import type { DatabricksAgentOptions, DatabricksRunMeta } from "./types";
 export const DATABRICKS_AGENT_NAME = "Databricks Agent";
 
 const LOG_LINK_NAME = "Databricks Console";
+
+/** Retry defaults of this plugin (see {@link RetryOptions}). */
+const DEFAULT_RETRY = { maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 2_000, maxRetryAfterMs: 5_000 } as const;
+
+/** Keeps the tokens of runs submitted before this key scheme was shared with core unchanged. */
+const IDEMPOTENCY_NAMESPACE = "flyte-agent-databricks/v1";
+
+/**
+ * The `idempotency_token` of a run: the same for every CreateTask of one task attempt, another
+ * for the next attempt; 64 hex characters, the most the Jobs API allows. A local run without an
+ * execution id gets a random token, which still makes retries inside one call safe.
+ */
+function idempotencyToken(ctx: CreateContext): string {
+  const identity = attemptIdentity(ctx.taskExecutionMetadata);
+  return identity ? idempotencyKey(identity, IDEMPOTENCY_NAMESPACE) : randomBytes(32).toString("hex");
+}
 
 /**
  * Runs Flyte tasks as Databricks one-time runs (Jobs API 2.1 `runs/submit`). One instance serves
@@ -54,7 +72,7 @@ export class DatabricksAgent extends AsyncAgent<DatabricksRunMeta> {
     const maxSockets = options.maxSockets ?? 128;
     if (!(requestTimeoutMs > 0)) throw new RangeError(`requestTimeoutMs must be > 0, got ${requestTimeoutMs}`);
     if (!(maxSockets >= 1)) throw new RangeError(`maxSockets must be >= 1, got ${maxSockets}`);
-    this.pool = { options: { requestTimeoutMs, maxSockets, retry: retryPolicy(options.retry) } };
+    this.pool = { options: { requestTimeoutMs, maxSockets, retry: retryPolicy(options.retry, DEFAULT_RETRY) } };
   }
 
   /** The same agent for another task type, sharing this one's connection pool. */
@@ -78,7 +96,7 @@ export class DatabricksAgent extends AsyncAgent<DatabricksRunMeta> {
   async create(ctx: CreateContext): Promise<DatabricksRunMeta> {
     const custom = customOf(ctx.template);
     const body = buildRunSubmitBody(ctx.template, this.env);
-    body.idempotency_token = idempotencyToken(ctx.taskExecutionMetadata);
+    body.idempotency_token = idempotencyToken(ctx);
     if (typeof body.run_name !== "string" || body.run_name === "")
       body.run_name = runName(ctx.template, ctx.taskExecutionMetadata);
     const instance = this.workspace(optionalString(custom, "databricksInstance"));
@@ -119,8 +137,8 @@ export class DatabricksAgent extends AsyncAgent<DatabricksRunMeta> {
     if (outcome.kind === "auth")
       throw new AgentError(authCode(outcome.status), `${authMessage(outcome.status)} (${outcome.message})`);
     if (outcome.kind === "unavailable")
-      throw new AgentError(GrpcCode.UNAVAILABLE, `cannot cancel run ${meta.runId}: ${outcome.message}`);
-    throw new AgentError(GrpcCode.FAILED_PRECONDITION, `Databricks refused to cancel run ${meta.runId}: ${outcome.message}`);
+      throw new AgentError(StatusCode.UNAVAILABLE, `cannot cancel run ${meta.runId}: ${outcome.message}`);
+    throw new AgentError(StatusCode.FAILED_PRECONDITION, `Databricks refused to cancel run ${meta.runId}: ${outcome.message}`);
   }
 
   protected override validateMeta(value: unknown): DatabricksRunMeta {
@@ -176,7 +194,7 @@ function consoleLink(meta: DatabricksRunMeta, run: RunInfo): LogLink {
 }
 
 function authCode(httpStatus: number): number {
-  return httpStatus === 401 ? GrpcCode.UNAUTHENTICATED : GrpcCode.PERMISSION_DENIED;
+  return httpStatus === 401 ? StatusCode.UNAUTHENTICATED : StatusCode.PERMISSION_DENIED;
 }
 
 function authMessage(httpStatus: number): string {
@@ -190,10 +208,10 @@ function createError(outcome: Exclude<ApiOutcome<unknown>, { kind: "ok" }>, inst
     case "auth":
       return new AgentError(authCode(outcome.status), `${authMessage(outcome.status)} (${outcome.message})`);
     case "unavailable":
-      return new AgentError(GrpcCode.UNAVAILABLE, `cannot submit the run to ${instance}: ${outcome.message}`);
+      return new AgentError(StatusCode.UNAVAILABLE, `cannot submit the run to ${instance}: ${outcome.message}`);
     case "not_found":
       return new AgentError(
-        GrpcCode.FAILED_PRECONDITION,
+        StatusCode.FAILED_PRECONDITION,
         `${instance} has no Jobs API 2.1 (${outcome.message}): is it a Databricks workspace?`,
       );
     case "rejected":

@@ -8,9 +8,11 @@ import { definePlugin } from "@flyte-agent/core";
 import { DatabricksAgent } from "./agent";
 
 export { DatabricksAgent, DATABRICKS_AGENT_NAME } from "./agent";
-export type { DatabricksAgentOptions, DatabricksRunMeta, DatabricksTaskCustom, RetryOptions } from "./types";
+export type { DatabricksAgentOptions, DatabricksRunMeta, DatabricksTaskCustom } from "./types";
+export type { RetryOptions } from "@flyte-agent/core";
 export { LIFE_CYCLE_PHASES, RESULT_PHASES } from "./run-state";
 export { DEFAULT_TOKEN_SECRET } from "./access-token";
+export { DATABRICKS_PLUGIN_VERSION } from "./version";
 
 const databricks = new DatabricksAgent({ taskType: "databricks" });
 

@@ -1,9 +1,8 @@
 import http from "node:http";
 import https from "node:https";
 import axios, { type AxiosInstance, isAxiosError } from "axios";
-import type { AgentLogger } from "@flyte-agent/core";
+import { type AgentLogger, RetriesExhausted, type RetryPolicy, parseRetryAfter, retry } from "@flyte-agent/core";
 import { idString, parseJsonKeepingIds } from "./json-ids";
-import { type RetryPolicy, backoffMs, parseRetryAfter, sleep } from "./retry-policy";
 import type { RunState, RunStatus } from "./run-state";
 import type { JsonObject } from "./run-submit-body";
 
@@ -122,41 +121,38 @@ export class JobsApiClient {
   }
 
   private async request(call: JobsApiCall, method: "GET" | "POST", path: string, body?: string): Promise<ApiOutcome<unknown>> {
-    const { retry } = this.options;
-    const endBy = call.deadline ? call.deadline.getTime() - DEADLINE_MARGIN_MS : Number.POSITIVE_INFINITY;
-    let last = "no attempt fit before the deadline";
-    let attempt = 0;
-    while (attempt < retry.maxAttempts) {
-      const timeoutMs = Math.min(this.options.requestTimeoutMs, endBy - Date.now());
-      if (timeoutMs <= 0) break;
-      attempt += 1;
-      const started = Date.now();
-      const result = await this.send(call, method, path, body, timeoutMs);
-      let waitMs: number;
-      if ("networkError" in result) {
-        last = result.networkError;
-        waitMs = backoffMs(retry, attempt);
-      } else {
-        const { status, headers } = result.response;
-        call.log.debug({ method, path: path.split("?")[0], status, attempt, ms: Date.now() - started }, "jobs api");
-        if (status >= 200 && status < 300) return { kind: "ok", value: result.response.body };
-        if (status === 429) {
-          const retryAfter = parseRetryAfter(typeof headers["retry-after"] === "string" ? headers["retry-after"] : undefined);
-          last = `rate limited by Databricks (HTTP 429${retryAfter !== undefined ? `, retry after ${Math.ceil(retryAfter / 1000)} s` : ""})`;
-          if (retryAfter !== undefined && retryAfter > retry.maxRetryAfterMs) break;
-          waitMs = retryAfter ?? backoffMs(retry, attempt);
-        } else if (status >= 500) {
-          last = `Databricks answered ${describeError(result.response)}`;
-          waitMs = backoffMs(retry, attempt);
-        } else {
+    const route = path.split("?")[0];
+    try {
+      return await retry(
+        async ({ attempt, remainingMs }) => {
+          const started = Date.now();
+          const result = await this.send(call, method, path, body, Math.min(this.options.requestTimeoutMs, remainingMs));
+          if ("networkError" in result) throw new Retryable(result.networkError);
+          const { status, headers } = result.response;
+          call.log.debug({ method, path: route, status, attempt, ms: Date.now() - started }, "jobs api");
+          if (status >= 200 && status < 300) return { kind: "ok", value: result.response.body } as const;
+          if (status === 429) {
+            const retryAfter = parseRetryAfter(typeof headers["retry-after"] === "string" ? headers["retry-after"] : undefined);
+            const after = retryAfter !== undefined ? `, retry after ${Math.ceil(retryAfter / 1000)} s` : "";
+            throw new Retryable(`rate limited by Databricks (HTTP 429${after})`, retryAfter);
+          }
+          if (status >= 500) throw new Retryable(`Databricks answered ${describeError(result.response)}`);
           return classify(result.response);
-        }
-      }
-      if (attempt >= retry.maxAttempts || Date.now() + waitMs >= endBy) break;
-      call.log.debug({ method, path: path.split("?")[0], attempt, waitMs, reason: last }, "jobs api retry");
-      await sleep(waitMs, call.signal);
+        },
+        {
+          policy: this.options.retry,
+          signal: call.signal,
+          deadline: call.deadline,
+          marginMs: DEADLINE_MARGIN_MS,
+          shouldRetry: (err) => (err instanceof Retryable ? { retry: true, retryAfterMs: err.retryAfterMs } : { retry: false }),
+          onRetry: ({ attempt, waitMs, error }) =>
+            call.log.debug({ method, path: route, attempt, waitMs, reason: (error as Error).message }, "jobs api retry"),
+        },
+      );
+    } catch (err) {
+      if (!(err instanceof RetriesExhausted)) throw err;
+      return { kind: "unavailable", message: err.message, attempts: err.attempts };
     }
-    return { kind: "unavailable", message: `${last} (after ${attempt} attempt${attempt === 1 ? "" : "s"})`, attempts: attempt };
   }
 
   private async send(
@@ -189,6 +185,16 @@ export class JobsApiClient {
       const message = err instanceof Error ? err.message : "unknown error";
       return { networkError: `cannot reach Databricks (${code ? `${code}: ` : ""}${message})` };
     }
+  }
+}
+
+/** A failure worth another attempt: a network error, a 5xx, or a 429 (with its Retry-After). */
+class Retryable extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
   }
 }
 

@@ -1,20 +1,4 @@
-import type { SecretSourceOptions } from "@flyte-agent/core";
-
-/** How calls to the Jobs API are retried inside one agent call. */
-export interface RetryOptions {
-  /** Attempts per request, the first one included. @default 4 */
-  maxAttempts?: number;
-  /** First back-off delay after a 5xx or network error; doubles per attempt (with jitter). @default 200 */
-  baseDelayMs?: number;
-  /** Longest back-off delay. @default 2000 */
-  maxDelayMs?: number;
-  /**
-   * Longest `Retry-After` (HTTP 429) the agent waits for inside one call. A longer one ends the
-   * call at once: `get` reports a non-terminal phase, `create` fails with UNAVAILABLE.
-   * @default 5000
-   */
-  maxRetryAfterMs?: number;
-}
+import type { RetryOptions, SecretSourceOptions } from "@flyte-agent/core";
 
 /** Options of {@link DatabricksAgent}. */
 export interface DatabricksAgentOptions {
@@ -40,7 +24,12 @@ export interface DatabricksAgentOptions {
   allowedHosts?: readonly string[];
   /** Timeout of one HTTP request (connect to last byte). @default 10000 */
   requestTimeoutMs?: number;
-  /** Retries of 429, 5xx and network errors inside one call. */
+  /**
+   * Retries of 429, 5xx and network errors inside one call (core's option names).
+   * @default { maxAttempts: 4, baseDelayMs: 200, maxDelayMs: 2000, maxRetryAfterMs: 5000 }; a
+   * Retry-After longer than `maxRetryAfterMs` ends the call at once: `get` reports a
+   * non-terminal phase, `create` fails with UNAVAILABLE.
+   */
   retry?: RetryOptions;
   /** Most open connections per workspace host (kept alive and reused). @default 128 */
   maxSockets?: number;

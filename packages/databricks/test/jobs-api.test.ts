@@ -1,6 +1,6 @@
 import { type FakeDatabricks, startFakeDatabricks } from "../src/testing";
 import { type JobsApiCall, JobsApiClient } from "../src/jobs-api";
-import { retryPolicy } from "../src/retry-policy";
+import { retryPolicy } from "@flyte-agent/core";
 import { captureLogger } from "./helpers";
 
 const body = { new_cluster: { num_workers: 1 }, spark_python_task: { python_file: "x.py" } };
@@ -10,7 +10,11 @@ let client: JobsApiClient;
 
 beforeEach(async () => {
   fake = await startFakeDatabricks();
-  client = new JobsApiClient({ requestTimeoutMs: 2_000, maxSockets: 16, retry: retryPolicy({ baseDelayMs: 5, maxDelayMs: 20 }) });
+  client = new JobsApiClient({
+    requestTimeoutMs: 2_000,
+    maxSockets: 16,
+    retry: retryPolicy({ maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 }),
+  });
 });
 afterEach(async () => {
   client.close();

@@ -1,5 +1,8 @@
+import { randomUUID } from "node:crypto";
 import {
   AsyncAgent,
+  attemptIdentity,
+  attemptLabel,
   type CreateContext,
   expectMetaFields,
   flyteidl,
@@ -7,7 +10,6 @@ import {
   type Resource,
   TaskInputError,
 } from "@flyte-agent/core";
-import { jobIdFor } from "./job-id";
 import { readTaskConfig } from "./task-config";
 
 /**
@@ -25,6 +27,17 @@ export interface CustomJobMeta {
   fail: boolean;
   /** The task inputs (protobuf LiteralMap, base64): returned as the outputs. */
   outputs: string;
+}
+
+/**
+ * The job id of a task attempt: the same for a repeated CreateTask of one attempt (propeller
+ * delivers CreateTask at least once). A real agent passes core's `idempotencyKey(identity)` to
+ * its external system, so that the repeat finds the job instead of starting a second one. Local
+ * runs without an execution id get a random id.
+ */
+function jobIdFor(ctx: CreateContext): string {
+  const identity = attemptIdentity(ctx.taskExecutionMetadata);
+  return identity ? attemptLabel(identity) : `local-${randomUUID()}`;
 }
 
 /** Largest inputs the example keeps in resource_meta. */
@@ -50,7 +63,7 @@ export class CustomAsyncAgent extends AsyncAgent<CustomJobMeta> {
       );
     }
     return {
-      jobId: jobIdFor(ctx.taskExecutionMetadata),
+      jobId: jobIdFor(ctx),
       startedAt: Date.now(),
       durationMs,
       fail,

@@ -7,10 +7,12 @@
 import { definePlugin } from "@flyte-agent/core";
 import { CustomAsyncAgent } from "./agent";
 import { CustomSyncAgent } from "./sync-agent";
+import { PLUGIN_NAME } from "./version";
 
 export { CustomAsyncAgent, type CustomJobMeta } from "./agent";
 export { CustomSyncAgent } from "./sync-agent";
 export type { CustomTaskConfig } from "./types";
+export { PLUGIN_NAME, PLUGIN_VERSION } from "./version";
 
 /** The plugin: what `flyte-agent serve` loads from this package. */
-export default definePlugin({ agents: [new CustomAsyncAgent(), new CustomSyncAgent()] });
+export default definePlugin({ name: PLUGIN_NAME, agents: [new CustomAsyncAgent(), new CustomSyncAgent()] });

@@ -1,7 +1,7 @@
 import * as grpc from "@grpc/grpc-js";
-import { flyteidl, type TaskCategory } from "@flyte-agent/core";
+import { AgentConnection, flyteidl, type RpcCallError, type TaskCategory } from "@flyte-agent/core";
 import { track } from "./auto-close";
-import { runTask, type RunTaskRequest, type RunTaskResult } from "./run-task";
+import { runClientTask, type RunTaskRequest, type RunTaskResult } from "./run-task";
 
 type TaskTemplate = flyteidl.core.TaskTemplate;
 type LiteralMap = flyteidl.core.LiteralMap;
@@ -41,10 +41,14 @@ export interface CreateTaskInput {
   taskExecutionMetadata?: TaskExecutionMetadata;
 }
 
-/** A ServiceError from a failed RPC: `code` is the gRPC status, `details` the server's message. */
-export type RpcError = grpc.ServiceError;
+/**
+ * A failed RPC: `code` is the gRPC status, `details` the server's message, `operation` the call
+ * (core's {@link RpcCallError}).
+ */
+export type RpcError = RpcCallError;
 
-const DEFAULT_OUTPUT_PREFIX = "s3://test-bucket/outputs/attempt-0";
+/** The output prefix sent when a test gives none. */
+export const DEFAULT_OUTPUT_PREFIX = "s3://test-bucket/outputs/attempt-0";
 const PROPELLER_MAX_RECEIVE = 4 * 1024 * 1024;
 
 /** The task execution metadata propeller would send for a test execution. */
@@ -69,21 +73,19 @@ export function testExecutionMetadata(name = "test-execution", retryAttempt = 0)
   };
 }
 
-type Callback<Res> = (err: grpc.ServiceError | null, res: Res) => void;
-
 /**
- * A client that talks to an agent service the way FlytePropeller does: ListAgents on a new
- * connection each time, CreateTask/GetTask/DeleteTask with `task_type` and `task_category`,
- * ExecuteTaskSync sending the header then the inputs and reading exactly one reply, and
- * {@link PropellerClient.runTask} that drives a task to a terminal phase.
+ * A client that talks to an agent service the way FlytePropeller does, built on core's
+ * {@link AgentConnection}: ListAgents on a new connection each time, CreateTask/GetTask/DeleteTask
+ * with `task_type` and `task_category`, ExecuteTaskSync sending the header then the inputs and
+ * reading exactly one reply, and {@link PropellerClient.runTask} that drives a task to a
+ * terminal phase with core's run loop. Test conveniences on top: default inputs, output prefix
+ * and execution metadata, and `resource_meta` as a Uint8Array.
  *
- * RPC failures reject with the grpc-js ServiceError ({@link RpcError}: `code`, `details`).
+ * RPC failures reject with {@link RpcError} (`code`, `details`).
  */
 export class PropellerClient {
-  private readonly credentials: grpc.ChannelCredentials;
-  private readonly timeouts: Required<PropellerTimeouts>;
-  private readonly asyncClient: flyteidl.service.AsyncAgentServiceClient;
-  private readonly syncClient: flyteidl.service.SyncAgentServiceClient;
+  /** The underlying connection (for core's `executeTask` / `awaitTerminalPhase`). */
+  readonly connection: AgentConnection;
   private readonly untrack: () => void;
 
   constructor(
@@ -91,8 +93,7 @@ export class PropellerClient {
     readonly address: string,
     options: PropellerClientOptions = {},
   ) {
-    this.credentials = options.credentials ?? grpc.credentials.createInsecure();
-    this.timeouts = {
+    const t = {
       ListAgents: 3000,
       CreateTask: 10000,
       GetTask: 10000,
@@ -100,39 +101,33 @@ export class PropellerClient {
       ExecuteTaskSync: 10000,
       ...options.timeouts,
     };
-    const channelOptions = { "grpc.max_receive_message_length": PROPELLER_MAX_RECEIVE };
-    this.asyncClient = new flyteidl.service.AsyncAgentServiceClient(address, this.credentials, channelOptions);
-    this.syncClient = new flyteidl.service.SyncAgentServiceClient(address, this.credentials, channelOptions);
+    this.connection = new AgentConnection(address, options.credentials ?? grpc.credentials.createInsecure(), {
+      timeouts: {
+        listAgents: t.ListAgents,
+        createTask: t.CreateTask,
+        getTask: t.GetTask,
+        deleteTask: t.DeleteTask,
+        executeTaskSync: t.ExecuteTaskSync,
+      },
+      channelOptions: { "grpc.max_receive_message_length": PROPELLER_MAX_RECEIVE },
+      listAgentsOnFreshConnection: true,
+    });
     this.untrack = track(this);
   }
 
   /** ListAgents on a fresh connection that is closed afterwards (propeller polls it every 10 s). */
   async listAgents(): Promise<flyteidl.admin.Agent[]> {
-    const client = new flyteidl.service.AgentMetadataServiceClient(this.address, this.credentials, {
-      "grpc.use_local_subchannel_pool": 1,
-      "grpc.max_receive_message_length": PROPELLER_MAX_RECEIVE,
-    });
-    try {
-      const res = await this.unary<flyteidl.admin.ListAgentsResponse>("ListAgents", (md, opts, cb) =>
-        client.listAgents({}, md, opts, cb),
-      );
-      return res.agents;
-    } finally {
-      client.close();
-    }
+    return (await this.connection.listAgents()).agents;
   }
 
   /** CreateTask; resolves to the `resource_meta` of the reply (the only field propeller uses). */
   async createTask(input: CreateTaskInput): Promise<Uint8Array> {
-    const req: flyteidl.admin.CreateTaskRequest = {
+    const res = await this.connection.createTask({
       template: input.template,
       inputs: input.inputs ?? { literals: {} },
       outputPrefix: input.outputPrefix ?? DEFAULT_OUTPUT_PREFIX,
       taskExecutionMetadata: input.taskExecutionMetadata ?? testExecutionMetadata(),
-    };
-    const res = await this.unary<flyteidl.admin.CreateTaskResponse>("CreateTask", (md, opts, cb) =>
-      this.asyncClient.createTask(req, md, opts, cb),
-    );
+    });
     return new Uint8Array(res.resourceMeta);
   }
 
@@ -142,29 +137,23 @@ export class PropellerClient {
     resourceMeta: Uint8Array,
     outputPrefix = DEFAULT_OUTPUT_PREFIX,
   ): Promise<flyteidl.admin.Resource> {
-    const req: flyteidl.admin.GetTaskRequest = {
+    const res = await this.connection.getTask({
       taskType: category.name,
       taskCategory: { name: category.name, version: category.version },
       resourceMeta: Buffer.from(resourceMeta),
       outputPrefix,
-    };
-    const res = await this.unary<flyteidl.admin.GetTaskResponse>("GetTask", (md, opts, cb) =>
-      this.asyncClient.getTask(req, md, opts, cb),
-    );
+    });
     if (!res.resource) throw new Error("GetTask answered without a resource");
     return res.resource;
   }
 
   /** DeleteTask (propeller sends it on abort of an unfinished task and retries any error forever). */
   async deleteTask(category: TaskCategory, resourceMeta: Uint8Array): Promise<void> {
-    const req: flyteidl.admin.DeleteTaskRequest = {
+    await this.connection.deleteTask({
       taskType: category.name,
       taskCategory: { name: category.name, version: category.version },
       resourceMeta: Buffer.from(resourceMeta),
-    };
-    await this.unary<flyteidl.admin.DeleteTaskResponse>("DeleteTask", (md, opts, cb) =>
-      this.asyncClient.deleteTask(req, md, opts, cb),
-    );
+    });
   }
 
   /**
@@ -173,30 +162,7 @@ export class PropellerClient {
    * holding a Resource. Whatever follows is ignored (the call is cancelled).
    */
   executeTaskSync(input: CreateTaskInput): Promise<flyteidl.admin.Resource> {
-    return new Promise((resolve, reject) => {
-      const call = this.openSync(input);
-      let settled = false;
-      const settle = (fn: () => void) => {
-        if (settled) return;
-        settled = true;
-        fn();
-      };
-      call.on("data", (msg: flyteidl.admin.ExecuteTaskSyncResponse) => {
-        settle(() => {
-          const res = msg.res;
-          if (res?.$case === "header" && res.value.resource) resolve(res.value.resource);
-          else
-            reject(
-              new Error(
-                `the first ExecuteTaskSync reply must be a header holding a Resource, got ${res?.$case ?? "an empty message"}`,
-              ),
-            );
-        });
-        call.cancel();
-      });
-      call.on("error", (err: grpc.ServiceError) => settle(() => reject(err)));
-      call.on("end", () => settle(() => reject(new Error("ExecuteTaskSync ended without a reply"))));
-    });
+    return this.connection.executeTaskSync(syncHeader(input), input.inputs ?? { literals: {} });
   }
 
   /**
@@ -205,7 +171,7 @@ export class PropellerClient {
    */
   executeTaskSyncAll(input: CreateTaskInput): Promise<flyteidl.admin.ExecuteTaskSyncResponse[]> {
     return new Promise((resolve, reject) => {
-      const call = this.openSync(input);
+      const call = this.connection.openExecuteTaskSync(syncHeader(input), input.inputs ?? { literals: {} });
       const replies: flyteidl.admin.ExecuteTaskSyncResponse[] = [];
       call.on("data", (msg: flyteidl.admin.ExecuteTaskSyncResponse) => replies.push(msg));
       call.on("error", reject);
@@ -214,50 +180,29 @@ export class PropellerClient {
   }
 
   /**
-   * Runs a task to the end like propeller: ListAgents decides sync or async; async tasks are
-   * created, then polled with GetTask until a terminal phase (RETRYABLE_FAILED included), and
-   * deleted when `signal` aborts or `timeoutMs` passes. Resolves with the last Resource and the
-   * phase timeline; rejects with {@link TaskRunError} on abort/timeout or too many GetTask errors.
+   * Runs a task to the end like propeller, with core's run loop: ListAgents decides sync or
+   * async; async tasks are created, then polled with GetTask until a terminal phase
+   * (RETRYABLE_FAILED included), and deleted when `signal` aborts, `timeoutMs` passes or GetTask
+   * keeps failing. Resolves with the last Resource (whatever its phase) and the phase timeline;
+   * rejects with {@link TaskRunError} on abort, timeout or too many GetTask errors.
    */
   runTask(request: RunTaskRequest): Promise<RunTaskResult> {
-    return runTask(this, request);
+    return runClientTask(this, request);
   }
 
-  /** Closes the channels. */
+  /** Closes the channel. */
   close(): void {
     this.untrack();
-    this.asyncClient.close();
-    this.syncClient.close();
+    this.connection.close();
   }
+}
 
-  private openSync(
-    input: CreateTaskInput,
-  ): grpc.ClientDuplexStream<flyteidl.admin.ExecuteTaskSyncRequest, flyteidl.admin.ExecuteTaskSyncResponse> {
-    const call = this.syncClient.executeTaskSync({ deadline: Date.now() + this.timeouts.ExecuteTaskSync });
-    call.write({
-      part: {
-        $case: "header",
-        value: {
-          template: input.template,
-          outputPrefix: input.outputPrefix ?? DEFAULT_OUTPUT_PREFIX,
-          taskExecutionMetadata: input.taskExecutionMetadata ?? testExecutionMetadata(),
-          maxDatasetSizeBytes: 0n,
-        },
-      },
-    });
-    call.write({ part: { $case: "inputs", value: input.inputs ?? { literals: {} } } });
-    call.end();
-    return call;
-  }
-
-  private unary<Res>(
-    rpc: keyof PropellerTimeouts,
-    invoke: (md: grpc.Metadata, opts: Partial<grpc.CallOptions>, cb: Callback<Res>) => grpc.ClientUnaryCall,
-  ): Promise<Res> {
-    return new Promise((resolve, reject) => {
-      invoke(new grpc.Metadata(), { deadline: Date.now() + this.timeouts[rpc] }, (err, res) =>
-        err ? reject(err) : resolve(res),
-      );
-    });
-  }
+/** The ExecuteTaskSync header propeller sends for this input. */
+function syncHeader(input: CreateTaskInput): flyteidl.admin.CreateRequestHeader {
+  return {
+    template: input.template,
+    outputPrefix: input.outputPrefix ?? DEFAULT_OUTPUT_PREFIX,
+    taskExecutionMetadata: input.taskExecutionMetadata ?? testExecutionMetadata(),
+    maxDatasetSizeBytes: 0n,
+  };
 }

@@ -1,32 +1,49 @@
-import { type flyteidl, isTerminalPhase, type Phase, phaseName, type TaskCategory } from "@flyte-agent/core";
-import type { CreateTaskInput, PropellerClient } from "./propeller-client";
-import { effectivePhase } from "./resource-phase";
+import { status as GrpcStatus } from "@grpc/grpc-js";
+import {
+  awaitTerminalPhase,
+  executeTask,
+  findListedAgent,
+  type flyteidl,
+  type PhaseChange,
+  type Phase,
+  type PollSettings,
+  type RunEvent,
+  RpcCallError,
+  type TaskCategory,
+  TaskRunError,
+} from "@flyte-agent/core";
+import { type CreateTaskInput, DEFAULT_OUTPUT_PREFIX, type PropellerClient, testExecutionMetadata } from "./propeller-client";
+
+export { TaskRunError, findListedAgent };
 
 /** Options of {@link PropellerClient.runTask}. */
 export interface RunTaskRequest extends CreateTaskInput {
-  /** Pause between GetTask calls (propeller: `resyncInterval`, 30 s). @default 100 */
+  /**
+   * Pause between GetTask calls, in milliseconds (propeller: `resyncInterval`, 30 s). The pause
+   * is fixed unless `maxPollIntervalMs` is larger. @default 100
+   */
   pollIntervalMs?: number;
-  /** Give up after this long: DeleteTask is sent and the run rejects. @default 60000 */
+  /** Longest pause between GetTask calls when it grows while the phase stays the same. @default `pollIntervalMs` (a fixed pause) */
+  maxPollIntervalMs?: number;
+  /**
+   * Give up when the task has not finished this long after CreateTask answered (ListAgents and
+   * CreateTask have their own deadlines): DeleteTask is sent and the run rejects. @default 60000
+   */
   timeoutMs?: number;
   /** Aborting it sends DeleteTask and rejects the run (a user abort in propeller). */
   signal?: AbortSignal;
-  /** GetTask failures tolerated in total before the task fails, as in propeller. @default 6 */
+  /**
+   * GetTask failures tolerated in total before the task fails (then DeleteTask is sent), as in
+   * propeller. Errors that cannot get better (INVALID_ARGUMENT, NOT_FOUND, ...) fail at once.
+   * @default 6
+   */
   maxGetTaskErrors?: number;
   /** Called with every Resource received (each GetTask reply, or the ExecuteTaskSync header). */
   onResource?: (resource: flyteidl.admin.Resource) => void;
 }
 
-/** One entry of the phase timeline: recorded when the phase propeller sees changes. */
-export interface TimelineEntry {
-  /** The phase (from `phase`, else the deprecated `state`, as propeller reads it). */
-  phase: Phase;
-  /** Upper-case phase name, e.g. `"RUNNING"`. */
-  phaseName: string;
-  /** The Resource's message. */
-  message: string;
-  /** When the reply arrived. */
-  at: Date;
-}
+/** One entry of the phase timeline: recorded when the phase propeller sees changes (core's {@link PhaseChange}). */
+export type TimelineEntry = PhaseChange;
 
 /** How a task run ended. */
 export interface RunTaskResult {
@@ -44,92 +61,122 @@ export interface RunTaskResult {
   getTaskCalls: number;
 }
 
-/** A run that did not reach a terminal phase: aborted, timed out, or GetTask failed too often. */
-export class TaskRunError extends Error {
-  constructor(
-    message: string,
-    /** Phase changes seen before the run stopped. */
-    readonly timeline: TimelineEntry[],
-    /** resource_meta of the task, when it was created. */
-    readonly resourceMeta: Uint8Array | undefined,
-    /** The error that stopped the run, if any (e.g. the last GetTask error). */
-    override readonly cause?: unknown,
-  ) {
-    super(message);
-    this.name = "TaskRunError";
-  }
-}
-
-/** Finds the ListAgents entry for a category the way propeller builds its routing table. */
-export function findListedAgent(agents: flyteidl.admin.Agent[], category: TaskCategory): flyteidl.admin.Agent | undefined {
-  let found: flyteidl.admin.Agent | undefined;
-  for (const agent of agents) {
-    const byCategory = agent.supportedTaskCategories.some((c) => c.name === category.name && c.version === category.version);
-    const byType = category.version === 0 && agent.supportedTaskTypes.includes(category.name);
-    if (byCategory || byType) found = agent; // the last one listed wins, as in propeller
-  }
-  return found;
-}
-
-function waitOrAbort(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
-
-/** The body of {@link PropellerClient.runTask}. */
-export async function runTask(client: PropellerClient, request: RunTaskRequest): Promise<RunTaskResult> {
-  const template = request.template;
-  const category: TaskCategory = { name: template.type, version: template.taskTypeVersion };
-  const timeline: TimelineEntry[] = [];
-  const record = (resource: flyteidl.admin.Resource): Phase => {
-    request.onResource?.(resource);
-    const phase = effectivePhase(resource);
-    if (timeline.at(-1)?.phase !== phase) {
-      timeline.push({ phase, phaseName: phaseName(phase), message: resource.message, at: new Date() });
-    }
-    return phase;
-  };
-
-  const listed = findListedAgent(await client.listAgents(), category);
-  if (!listed) {
-    throw new TaskRunError(
-      `no agent listed by ListAgents serves task category ${category.name}@${category.version}`,
-      timeline,
-      undefined,
-    );
-  }
-  if (listed.isSync) {
-    const resource = await client.executeTaskSync(request);
-    const phase = record(resource);
-    return { resource, phase, timeline, sync: true, getTaskCalls: 0 };
-  }
-
-  const resourceMeta = await client.createTask(request);
-  const polled = await pollTask(client, category, resourceMeta, request);
-  return { ...polled, resourceMeta, sync: false };
-}
-
 /** Options of {@link pollTask}. */
 export type PollTaskOptions = Pick<
   RunTaskRequest,
-  "pollIntervalMs" | "timeoutMs" | "signal" | "maxGetTaskErrors" | "outputPrefix"
-> & {
-  /** Called with every GetTask reply. */
-  onResource?: (resource: flyteidl.admin.Resource) => void;
-};
+  "pollIntervalMs" | "maxPollIntervalMs" | "timeoutMs" | "signal" | "maxGetTaskErrors" | "outputPrefix" | "onResource"
+>;
+
+/** The test kit's defaults on top of core's poll settings: fast, fixed polling and a 60 s limit. */
+function pollSettings(options: PollTaskOptions, onEvent: (event: RunEvent) => void): PollSettings {
+  const pollIntervalMs = options.pollIntervalMs ?? 100;
+  return {
+    pollIntervalMs,
+    maxPollIntervalMs: options.maxPollIntervalMs ?? pollIntervalMs,
+    timeoutMs: options.timeoutMs ?? 60_000,
+    // A slow ListAgents or CreateTask on a loaded machine does not eat into the polling time.
+    timeoutScope: "polling",
+    signal: options.signal,
+    maxGetFailures: options.maxGetTaskErrors ?? 6,
+    onEvent: (event) => {
+      if (event.type === "status" && event.resource) options.onResource?.(event.resource);
+      onEvent(event);
+    },
+  };
+}
+
+/**
+ * Rewords core's error for a test: "task did not finish within N ms; DeleteTask sent", the
+ * abort reason, "GetTask failed N times; last error: ...". A failed call other than GetTask
+ * rejects with its {@link RpcCallError} itself (`code`, `details`).
+ */
+function testKitError(err: unknown, options: PollTaskOptions, category: TaskCategory, getFailures: number): unknown {
+  if (!(err instanceof TaskRunError)) return err;
+  const cleanup =
+    err.deleted === true
+      ? "DeleteTask sent"
+      : err.deleted === false
+        ? `DeleteTask failed too: ${err.deleteError}`
+        : "there was no task to delete";
+  const details = {
+    reason: err.reason,
+    phase: err.phase,
+    timeline: err.timeline,
+    code: err.code,
+    deleted: err.deleted,
+    deleteError: err.deleteError,
+    resourceMeta: err.resourceMeta,
+    cause: err.cause ?? err,
+  };
+  switch (err.reason) {
+    case "timeout":
+      return new TaskRunError(`task did not finish within ${options.timeoutMs ?? 60_000} ms; ${cleanup}`, details);
+    case "aborted": {
+      const reason: unknown = options.signal?.reason;
+      return new TaskRunError(`${reason instanceof Error ? reason.message : "run aborted"}; ${cleanup}`, details);
+    }
+    case "rpc":
+      if (err.cause instanceof RpcCallError && err.cause.operation !== "GetTask") return err.cause;
+      if (err.cause instanceof RpcCallError) {
+        return new TaskRunError(`GetTask failed ${getFailures} times; last error: ${err.cause.message}`, details);
+      }
+      return err;
+    case "invalid":
+      // core's routing lookup: the category is not in ListAgents' answer
+      if (err.code === GrpcStatus.NOT_FOUND) {
+        return new TaskRunError(
+          `no agent listed by ListAgents serves task category ${category.name}@${category.version}`,
+          details,
+        );
+      }
+      return err;
+    default:
+      return err;
+  }
+}
+
+/** Counts GetTask failures from the run's retry events (the last failure ends the run). */
+function failureCounter(): { onEvent: (event: RunEvent) => void; failures: () => number } {
+  let retries = 0;
+  return {
+    onEvent: (event) => {
+      if (event.type === "retry") retries += 1;
+    },
+    failures: () => retries + 1,
+  };
+}
+
+/** The body of {@link PropellerClient.runTask}: core's {@link executeTask} with the test kit's defaults. */
+export async function runClientTask(client: PropellerClient, request: RunTaskRequest): Promise<RunTaskResult> {
+  const template = request.template;
+  const category: TaskCategory = { name: template.type, version: template.taskTypeVersion };
+  const counter = failureCounter();
+  try {
+    const run = await executeTask(client.connection, {
+      template,
+      inputs: request.inputs ?? { literals: {} },
+      outputPrefix: request.outputPrefix ?? DEFAULT_OUTPUT_PREFIX,
+      taskExecutionMetadata: request.taskExecutionMetadata ?? testExecutionMetadata(),
+      ...pollSettings(request, counter.onEvent),
+    });
+    return {
+      resource: run.resource,
+      phase: run.last.phase,
+      timeline: run.timeline,
+      resourceMeta: run.resourceMeta && new Uint8Array(run.resourceMeta),
+      sync: run.sync,
+      getTaskCalls: run.getTaskCalls,
+    };
+  } catch (err) {
+    throw testKitError(err, request, category, counter.failures());
+  }
+}
 
 /**
  * Sends GetTask for an existing task until it reaches a terminal phase, as propeller does
  * after CreateTask (any replica may answer: pass a client of another server to prove it).
- * Sends DeleteTask and rejects with {@link TaskRunError} on abort or timeout.
+ * Core's {@link awaitTerminalPhase} with the test kit's defaults: sends DeleteTask and rejects
+ * with {@link TaskRunError} on abort, timeout or too many GetTask errors.
  */
 export async function pollTask(
   client: PropellerClient,
@@ -137,50 +184,16 @@ export async function pollTask(
   resourceMeta: Uint8Array,
   options: PollTaskOptions = {},
 ): Promise<{ resource: flyteidl.admin.Resource; phase: Phase; getTaskCalls: number; timeline: TimelineEntry[] }> {
-  const timeline: TimelineEntry[] = [];
-  const stop = new AbortController();
-  const timeoutMs = options.timeoutMs ?? 60_000;
-  const timer = setTimeout(() => stop.abort(new Error(`task did not finish within ${timeoutMs} ms`)), timeoutMs);
-  const onAbort = () => stop.abort(options.signal?.reason ?? new Error("run aborted"));
-  if (options.signal?.aborted) onAbort();
-  options.signal?.addEventListener("abort", onAbort, { once: true });
-  let getTaskCalls = 0;
-  let errors = 0;
+  const counter = failureCounter();
   try {
-    for (;;) {
-      if (stop.signal.aborted) {
-        const reason = (stop.signal.reason as Error).message;
-        try {
-          await client.deleteTask(category, resourceMeta);
-        } catch (err) {
-          throw new TaskRunError(`${reason}; DeleteTask failed too: ${(err as Error).message}`, timeline, resourceMeta, err);
-        }
-        throw new TaskRunError(`${reason}; DeleteTask sent`, timeline, resourceMeta, stop.signal.reason);
-      }
-      getTaskCalls += 1;
-      try {
-        const resource = await client.getTask(category, resourceMeta, options.outputPrefix);
-        options.onResource?.(resource);
-        const phase = effectivePhase(resource);
-        if (timeline.at(-1)?.phase !== phase) {
-          timeline.push({ phase, phaseName: phaseName(phase), message: resource.message, at: new Date() });
-        }
-        if (isTerminalPhase(phase)) return { resource, phase, getTaskCalls, timeline };
-      } catch (err) {
-        errors += 1;
-        if (errors >= (options.maxGetTaskErrors ?? 6)) {
-          throw new TaskRunError(
-            `GetTask failed ${errors} times; last error: ${(err as Error).message}`,
-            timeline,
-            resourceMeta,
-            err,
-          );
-        }
-      }
-      await waitOrAbort(options.pollIntervalMs ?? 100, stop.signal);
-    }
-  } finally {
-    clearTimeout(timer);
-    options.signal?.removeEventListener("abort", onAbort);
+    const run = await awaitTerminalPhase(client.connection, {
+      category,
+      resourceMeta,
+      outputPrefix: options.outputPrefix ?? DEFAULT_OUTPUT_PREFIX,
+      ...pollSettings(options, counter.onEvent),
+    });
+    return { resource: run.resource, phase: run.last.phase, getTaskCalls: run.getTaskCalls, timeline: run.timeline };
+  } catch (err) {
+    throw testKitError(err, options, category, counter.failures());
   }
 }

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { formatCategory } from "../agent";
 import type { LoadedPackage } from "../discovery";
 import { CORE_VERSION } from "../version";
-import { buildRegistry, describeProblem, packageLabel, type PluginSelection } from "./load-plugins";
+import { buildRegistry, describeProblem, packageLabel, type PluginSelection } from "../load-plugins";
 import { addPluginSelectionOptions, type PluginSelectionFlags, selectionFromFlags } from "./plugin-options";
 import { printTable } from "./table";
 
@@ -55,8 +55,8 @@ const toListing = (loaded: readonly LoadedPackage[]): PluginListing => ({
  * What `flyte-agent serve` would serve with this selection: discovery plus registration, so
  * that conflicts between plugins fail here exactly as they would at start-up.
  */
-export function listPlugins(selection: PluginSelection = {}): PluginListing {
-  return toListing(buildRegistry(selection).loaded);
+export async function listPlugins(selection: PluginSelection = {}): Promise<PluginListing> {
+  return toListing((await buildRegistry(selection)).loaded);
 }
 
 /** Adds `flyte-agent list`. Exits 1 when a plugin failed to load, so an image build can use it as a check. */
@@ -66,9 +66,9 @@ export function registerList(program: Command, setExitCode: (code: number) => vo
       .command("list")
       .description("List the installed agent plugins and their agents (what `serve` would serve)")
       .option("--json", "print JSON instead of a table"),
-  ).action((flags: PluginSelectionFlags & { json?: boolean }) => {
+  ).action(async (flags: PluginSelectionFlags & { json?: boolean }) => {
     const selection = selectionFromFlags(flags);
-    const { loaded, problems } = buildRegistry(selection);
+    const { loaded, problems } = await buildRegistry(selection);
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(toListing(loaded), null, 2)}\n`);
     } else {

@@ -1,36 +1,54 @@
-import { Command } from "commander";
+import { Command, CommanderError } from "commander";
 import { CORE_VERSION } from "../version";
-import { registerServe } from "./serve";
-import { registerNew } from "./new";
-import { registerRun } from "./run";
 import { registerList } from "./list";
+import { registerNew } from "./new";
 import { registerPropellerConfig } from "./propeller-config";
+import { registerRun } from "./run";
+import { registerServe } from "./serve";
+import { USAGE_EXIT_CODE, UsageError } from "./usage-error";
+
+export { propellerConfig, type PropellerConfigOptions } from "./propeller-config";
 
 /**
- * The `flyte-agent` command line. Each subcommand lives in its own file and registers itself
- * here.
- * @returns the process exit code
+ * The `flyte-agent` command tree, with every subcommand and option registered but nothing run:
+ * `main` parses with it, and tests read its options (for example to check the README's flag
+ * tables).
+ * @param setExitCode where a command's action reports its exit code
  */
-export async function main(argv: readonly string[]): Promise<number> {
+export function createProgram(setExitCode: (code: number) => void = () => undefined): Command {
   const program = new Command("flyte-agent")
     .description("Serve, inspect and run Flyte agents written in TypeScript")
     .version(CORE_VERSION)
     .showHelpAfterError()
     .exitOverride();
-  let exitCode = 0;
-  const setExitCode = (code: number) => {
-    exitCode = code;
-  };
   registerServe(program, setExitCode);
   registerNew(program, setExitCode);
   registerRun(program, setExitCode);
   registerList(program, setExitCode);
   registerPropellerConfig(program, setExitCode);
+  return program;
+}
+
+/**
+ * The `flyte-agent` command line. Each subcommand lives in its own file and registers itself
+ * in {@link createProgram}. A refused command line (unknown flag, bad value, contradicting
+ * flags) exits with code 2 and a message naming the flag.
+ * @returns the process exit code
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode = 0;
+  const program = createProgram((code) => {
+    exitCode = code;
+  });
   try {
     await program.parseAsync([...argv]);
   } catch (err) {
-    const code = (err as { exitCode?: number }).exitCode;
-    if (typeof code === "number") return code;
+    // commander has printed its message already; --help and --version end with code 0.
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : USAGE_EXIT_CODE;
+    if (err instanceof UsageError) {
+      process.stderr.write(`flyte-agent: ${err.message}\n`);
+      return USAGE_EXIT_CODE;
+    }
     throw err;
   }
   return exitCode;

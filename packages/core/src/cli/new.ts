@@ -1,6 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
-import type { Command } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
+import { newPluginReadme } from "./new-plugin-readme";
 import { makeStandalone, makeWorkspaceEsm } from "./standalone";
 
 interface NewFlags {
@@ -23,6 +24,8 @@ export interface PluginNames {
   title: string;
   /** Prefix of task categories, e.g. `my_system`. */
   snake: string;
+  /** Prefix of function names, e.g. `mySystem`. */
+  camel: string;
 }
 
 const NAME_PATTERN = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
@@ -45,6 +48,7 @@ export function pluginNames(name: string): PluginNames {
     pascal: words.map(cap).join(""),
     title: words.map(cap).join(" "),
     snake: words.join("_"),
+    camel: words.map((w, i) => (i === 0 ? w : cap(w))).join(""),
   };
 }
 
@@ -55,6 +59,8 @@ export function renameInText(text: string, names: PluginNames): string {
     .replaceAll("custom_sync_task", `${names.snake}_sync_task`)
     .replaceAll("custom_task", `${names.snake}_task`)
     .replaceAll("custom_agent", `${names.snake}_agent`)
+    .replaceAll("custom-task", `${names.dir}-task`)
+    .replace(/\bcustom(?=(?:Sync)?Task[A-Z])/g, names.camel)
     .replace(/\bCustom(?=[A-Z])/g, names.pascal)
     .replace(/\bCustom(?= (?:Sync )?Agent\b)/g, names.title)
     .replace(/<!-- template-only -->[\s\S]*?<!-- \/template-only -->\n?/g, "")
@@ -69,7 +75,7 @@ function copyTree(from: string, to: string, names: PluginNames, written: string[
   for (const entry of readdirSync(from)) {
     if (SKIP.has(entry) || entry.endsWith(".tsbuildinfo")) continue;
     const source = join(from, entry);
-    const target = join(to, entry);
+    const target = join(to, entry.replace(/^custom-/, `${names.dir}-`));
     if (statSync(source).isDirectory()) {
       copyTree(source, target, names, written);
     } else if (/\.(ts|js|json|md|ya?ml|txt)$/.test(entry) || !entry.includes(".")) {
@@ -129,11 +135,21 @@ function registerInRoot(root: string, names: PluginNames): boolean {
   return true;
 }
 
+/** Checks the name while parsing, so a bad one ends the command with exit code 2. */
+function checkedName(name: string): string {
+  try {
+    pluginNames(name);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+  return name;
+}
+
 /** Adds `flyte-agent new <name>`. */
 export function registerNew(program: Command, setExitCode: (code: number) => void): void {
   program
     .command("new")
-    .argument("<name>", "package directory name, lower-case kebab-case (e.g. my-system)")
+    .argument("<name>", "package directory name, lower-case kebab-case (e.g. my-system)", checkedName)
     .description("Create a new agent plugin package from the custom-agent template (@flyte-agent/template)")
     .option("--template <dir>", "template package directory (default: @flyte-agent/template as installed)")
     .option("--dir <dir>", "directory to create (default: <workspace root>/packages/<name>)")
@@ -157,6 +173,7 @@ export function registerNew(program: Command, setExitCode: (code: number) => voi
       const written: string[] = [];
       copyTree(template, target, names, written);
       rewritePackageJson(target, names);
+      writeFileSync(join(target, "README.md"), newPluginReadme(names));
       if (flags.esm) makeWorkspaceEsm(target);
       const registered = flags.register && root !== undefined && registerInRoot(root, names);
 
@@ -169,9 +186,10 @@ export function registerNew(program: Command, setExitCode: (code: number) => voi
       if (registered) out.write(`  added ${names.packageName} to the devDependencies of ${join(root, "package.json")}\n`);
       out.write("\nNext steps:\n");
       out.write("  pnpm install\n");
-      out.write(`  pnpm --filter ${names.packageName} test      # builds, then runs the conformance and gRPC tests\n`);
+      out.write(`  pnpm turbo run test --filter=${names.packageName}   # builds, then runs the conformance and gRPC tests\n`);
       out.write("  pnpm exec flyte-agent serve                   # serves it with the other installed plugins\n");
-      out.write(`Then replace the job in ${join(shown, "src", "agent.ts")} with calls to your system.\n`);
+      out.write(`Then replace the job in ${join(shown, "src", "agent.ts")} with calls to your system, and fill in\n`);
+      out.write(`the configuration tables of ${join(shown, "README.md")} (the package shape: docs/plugin-shape.md).\n`);
       setExitCode(0);
     });
 }

@@ -1,31 +1,11 @@
-import { spawn } from "node:child_process";
-import { join } from "node:path";
 import { parse } from "yaml";
 import { FixtureProject } from "../../test/fixtures/plugin-packages";
+import { runCli } from "../../test/fixtures/serve-process";
 import type { PluginListing } from "./list";
 
-const BIN = join(__dirname, "..", "..", "bin", "flyte-agent.js");
-
 /** Runs the built CLI in the fixture project and collects its exit code and output. */
-function run(
-  cwd: string,
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, LOG_LEVEL: "info", ...env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.once("error", reject);
-    child.once("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
+  runCli(args, { cwd, env: { LOG_LEVEL: "info", ...env } });
 
 let project: FixtureProject;
 beforeEach(() => {
@@ -39,6 +19,7 @@ beforeEach(() => {
       { name: "Echo", category: "echo", version: 2, kind: "sync" },
     ],
   });
+  project.add({ name: "@acme/snow", version: "1.0.0", agents: [{ name: "Snow", category: "snowflake" }] });
   project.add({ name: "broken-plugin", version: "1.0.0", source: "throw new Error('missing native module');" });
 });
 afterEach(() => project.remove());
@@ -169,14 +150,45 @@ describe("flyte-agent propeller-config", () => {
     expect(config.plugins["agent-service"]).toBeUndefined();
   });
 
+  it("says when a served task type also has a built-in propeller plugin (snowflake)", async () => {
+    const { code, stdout } = await run(project.dir, ["propeller-config", "--include", "@acme/snow"]);
+    expect(code).toBe(0);
+    expect(parse(stdout).tasks["task-plugins"]["default-for-task-types"]).toEqual({ snowflake: "agent-service" });
+    expect(stdout).toContain(
+      '# snowflake tasks go to this service: remove propeller\'s built-in "snowflake" plugin from enabled-plugins.',
+    );
+    const others = await run(project.dir, ["propeller-config", ...FIXTURES]);
+    expect(others.stdout).not.toContain("built-in");
+  });
+
   it("--endpoint is used as given; bad flags get a clear error", async () => {
     const ok = await run(project.dir, ["propeller-config", "--endpoint", "k8s://agents.flyte:8000", ...FIXTURES]);
     expect(parse(ok.stdout).plugins["agent-service"].defaultAgent.endpoint).toBe("k8s://agents.flyte:8000");
     const both = await run(project.dir, ["propeller-config", "--tls", "--insecure", ...FIXTURES]);
-    expect(both.code).toBe(1);
+    expect(both.code).toBe(2);
     expect(both.stderr).toContain("--tls and --insecure contradict each other");
     const badTimeout = await run(project.dir, ["propeller-config", "--timeout", "ten", ...FIXTURES]);
-    expect(badTimeout.code).toBe(1);
-    expect(badTimeout.stderr).toContain('--timeout must be a duration like 10s, 500ms or 2m, got "ten"');
+    expect(badTimeout.code).toBe(2);
+    expect(badTimeout.stderr).toContain(
+      "option '--timeout <duration>' argument 'ten' is invalid. Expected a duration like 500ms, 10s, 2m",
+    );
+  });
+});
+
+describe("refused command lines exit with code 2", () => {
+  it("flyte-agent new with a name that is not kebab-case", async () => {
+    const { code, stdout, stderr } = await run(project.dir, ["new", "My_Plugin", "--dir", "unused"]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      "value 'My_Plugin' is invalid for argument 'name'. plugin name \"My_Plugin\" must be lower-case letters",
+    );
+    expect(stdout).toBe("");
+  });
+
+  it("an unknown command or flag", async () => {
+    expect((await run(project.dir, ["lsit"])).code).toBe(2);
+    const unknownFlag = await run(project.dir, ["list", "--jsn"]);
+    expect(unknownFlag.code).toBe(2);
+    expect(unknownFlag.stderr).toContain("unknown option '--jsn'");
   });
 });

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import type { PluginSelection } from "./load-plugins";
+import type { PluginSelection } from "../load-plugins";
 
-/** The plugin selection flags shared by `list` and `propeller-config` (`serve` has the same ones). */
+/** The plugin selection flags, the same on every command that loads plugins (serve, run, list, propeller-config). */
 export interface PluginSelectionFlags {
   include?: string[];
   exclude?: string[];
@@ -9,12 +9,15 @@ export interface PluginSelectionFlags {
   strict?: boolean;
 }
 
-/** Adds --include, --exclude, --modules and --strict to a command. */
+/**
+ * Adds --include, --exclude, --modules and --strict to a command: the one declaration of the
+ * plugin selection flags. Unset flags fall back to the environment in discovery.
+ */
 export function addPluginSelectionOptions(command: Command): Command {
   return command
-    .option("--include <packages...>", "only these plugin packages (env FLYTE_AGENT_INCLUDE, comma-separated)")
-    .option("--exclude <packages...>", "not these plugin packages (env FLYTE_AGENT_EXCLUDE, comma-separated)")
-    .option("--modules <paths...>", "also load plugin modules from these paths (env FLYTE_AGENT_MODULES)")
+    .option("--include <packages...>", "load only these plugin packages (env FLYTE_AGENT_INCLUDE, comma-separated)")
+    .option("--exclude <packages...>", "do not load these plugin packages (env FLYTE_AGENT_EXCLUDE, comma-separated)")
+    .option("--modules <paths...>", "also load plugin modules from these paths (env FLYTE_AGENT_MODULES, comma-separated)")
     .option("--strict", "fail when a plugin cannot be loaded (env FLYTE_AGENT_STRICT=true)");
 }
 

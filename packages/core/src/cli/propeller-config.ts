@@ -1,8 +1,11 @@
-import type { Command } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
 import type { Agent } from "../agent";
 import { formatCategory } from "../agent";
-import { buildRegistry, describeProblem } from "./load-plugins";
+import { formatDuration, parseDuration } from "../duration";
+import { durationFlag } from "./flag-parsers";
+import { buildRegistry, describeProblem } from "../load-plugins";
 import { addPluginSelectionOptions, type PluginSelectionFlags, selectionFromFlags } from "./plugin-options";
+import { UsageError } from "./usage-error";
 
 /** Options of {@link propellerConfig}. */
 export interface PropellerConfigOptions {
@@ -24,13 +27,32 @@ export interface PropellerConfigOptions {
   tls?: boolean;
   /** Use the `connector-service` plugin naming (Flyte's newer name for agents). @default false */
   connector?: boolean;
-  /** Deadline of CreateTask, GetTask, DeleteTask and ExecuteTaskSync. @default "10s" */
+  /**
+   * Deadline of CreateTask, GetTask, DeleteTask and ExecuteTaskSync, in core's duration syntax
+   * (`500ms`, `10s`, `2m`; a bare integer is milliseconds). @default "10s"
+   */
   timeout?: string;
-  /** Deadline of ListAgents. @default "3s" */
+  /** Deadline of ListAgents, in the same syntax. @default "3s" */
   listTimeout?: string;
 }
 
-const DURATION = /^\d+(ms|s|m|h)$/;
+const DEPLOYMENT_NAME = /^[A-Za-z0-9_.-]+$/;
+
+/** A duration in the one syntax, written the way propeller's Go configuration reads it. */
+function goDuration(flag: string, value: string): string {
+  try {
+    return formatDuration(parseDuration(value, flag));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/**
+ * Task types that FlytePropeller also has a built-in web-API plugin for (task type -> plugin id).
+ * `default-for-task-types` routes them to the agent; the comment tells operators to drop the
+ * built-in plugin (and its credentials) from their configuration.
+ */
+const PROPELLER_BUILTIN_PLUGINS: Readonly<Record<string, string>> = { snowflake: "snowflake" };
 
 /** The propeller-side names that differ between the agent and the connector plugin. */
 function naming(connector: boolean) {
@@ -45,16 +67,10 @@ function naming(connector: boolean) {
  * `plugins.agent-service` (or `connector-service`) section.
  */
 export function propellerConfig(agents: readonly Agent[], options: PropellerConfigOptions = {}): string {
-  const timeout = options.timeout ?? "10s";
-  const listTimeout = options.listTimeout ?? "3s";
-  for (const [flag, value] of [
-    ["--timeout", timeout],
-    ["--list-timeout", listTimeout],
-  ] as const) {
-    if (!DURATION.test(value)) throw new Error(`${flag} must be a duration like 10s, 500ms or 2m, got "${value}"`);
-  }
-  if (options.deploymentName !== undefined && !/^[A-Za-z0-9_.-]+$/.test(options.deploymentName)) {
-    throw new Error(`--deployment-name must be letters, digits, "_", "." or "-", got "${options.deploymentName}"`);
+  const timeout = goDuration("--timeout", options.timeout ?? "10s");
+  const listTimeout = goDuration("--list-timeout", options.listTimeout ?? "3s");
+  if (options.deploymentName !== undefined && !DEPLOYMENT_NAME.test(options.deploymentName)) {
+    throw new UsageError(`--deployment-name must be letters, digits, "_", "." or "-", got "${options.deploymentName}"`);
   }
   const names = naming(options.connector ?? false);
   const namespace = options.namespace ?? "flyte";
@@ -104,6 +120,11 @@ export function propellerConfig(agents: readonly Agent[], options: PropellerConf
     ` Merge it into propeller's configuration; keep the other plugins you already enable.`,
   ];
   if (taskTypes.length === 0) lines.push(" No agent plugin was found: nothing is routed to this service.");
+  for (const t of taskTypes.filter((type) => Object.hasOwn(PROPELLER_BUILTIN_PLUGINS, type))) {
+    lines.push(
+      ` ${t} tasks go to this service: remove propeller's built-in "${PROPELLER_BUILTIN_PLUGINS[t]}" plugin from enabled-plugins.`,
+    );
+  }
   if (versioned.length > 0) {
     lines.push(` Versioned categories (${versioned.join(", ")}) are routed by ListAgents discovery,`);
     lines.push(` which propeller polls every pollInterval.`);
@@ -123,6 +144,14 @@ interface PropellerConfigFlags extends PluginSelectionFlags {
   listTimeout: string;
 }
 
+/** Checks a duration flag while parsing and keeps it as propeller's Go duration text. */
+const durationTextFlag = (value: string): string => formatDuration(durationFlag(value));
+
+const deploymentNameFlag = (value: string): string => {
+  if (!DEPLOYMENT_NAME.test(value)) throw new InvalidArgumentError('Expected letters, digits, "_", "." or "-".');
+  return value;
+};
+
 /** Adds `flyte-agent propeller-config`. */
 export function registerPropellerConfig(program: Command, setExitCode: (code: number) => void): void {
   addPluginSelectionOptions(
@@ -134,15 +163,19 @@ export function registerPropellerConfig(program: Command, setExitCode: (code: nu
         "gRPC target propeller dials (default: dns:///<deployment>.<namespace>.svc.cluster.local:8000)",
       )
       .option("--namespace <namespace>", "namespace of the agent Service, for the default endpoint", "flyte")
-      .option("--deployment-name <name>", "name this deployment in `agents:` and pin its task types with agentForTaskTypes")
+      .option(
+        "--deployment-name <name>",
+        "name this deployment in `agents:` and pin its task types with agentForTaskTypes",
+        deploymentNameFlag,
+      )
       .option("--tls", "propeller dials with TLS (insecure: false)")
       .option("--insecure", "propeller dials plaintext (insecure: true; the default)")
       .option("--connector", "use the connector-service naming (defaultConnector, connectors, connectorForTaskTypes)")
-      .option("--timeout <duration>", "deadline of CreateTask, GetTask, DeleteTask, ExecuteTaskSync", "10s")
-      .option("--list-timeout <duration>", "deadline of ListAgents", "3s"),
-  ).action((flags: PropellerConfigFlags) => {
-    if (flags.tls && flags.insecure) throw new Error("--tls and --insecure contradict each other: pick one");
-    const { registry, problems } = buildRegistry(selectionFromFlags(flags));
+      .option("--timeout <duration>", "deadline of CreateTask, GetTask, DeleteTask, ExecuteTaskSync", durationTextFlag, "10s")
+      .option("--list-timeout <duration>", "deadline of ListAgents", durationTextFlag, "3s"),
+  ).action(async (flags: PropellerConfigFlags) => {
+    if (flags.tls && flags.insecure) throw new UsageError("--tls and --insecure contradict each other: pick one");
+    const { registry, problems } = await buildRegistry(selectionFromFlags(flags));
     for (const p of problems) process.stderr.write(`${describeProblem(p)}\n`);
     const text = propellerConfig(
       registry.entries().map((e) => e.agent),

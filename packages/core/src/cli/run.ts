@@ -1,7 +1,8 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { core } from "@flyte-agent/flyteidl";
-import { parseDuration } from "../runner/duration";
+import { parseDuration } from "../duration";
+import { addPluginSelectionOptions } from "./plugin-options";
 import { loadInputsFile, parseInputFlags } from "../runner/input-values";
 import { toJsonOut } from "../runner/output-json";
 import { ProgressDisplay } from "../runner/progress-display";
@@ -63,7 +64,7 @@ function writeOutputs(result: RunResult, flags: RunFlags): void {
 
 /** Adds `flyte-agent run`. */
 export function registerRun(program: Command, setExitCode: (code: number) => void): void {
-  program
+  const command = program
     .command("run")
     .description(
       "Run one task to completion, in-process with the installed plugins or against a running agent service, and print its outputs",
@@ -82,14 +83,11 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .option("--rpc-timeout <duration>", "deadline of each call to the agent service", "30s")
     .option("-o, --output <file>", "write the outputs here instead of stdout (.pb: LiteralMap in protobuf binary)")
     .option("--output-format <format>", "values (plain JSON) or literals (flyteidl LiteralMap JSON)", "values")
-    .option("--output-prefix <prefix>", "output_prefix sent to the agent (default: a new temp directory)")
-    .option("--include <packages...>", "in-process: load only these plugin packages")
-    .option("--exclude <packages...>", "in-process: do not load these plugin packages")
-    .option("--modules <paths...>", "in-process: also load plugin modules from these paths")
-    .option("--strict", "in-process: fail when a plugin package cannot be loaded")
-    .action(async (templatePath: string, flags: RunFlags) => {
-      setExitCode(await run(templatePath, flags));
-    });
+    .option("--output-prefix <prefix>", "output_prefix sent to the agent (default: a new temp directory)");
+  // In-process runs only: the plugins to load.
+  addPluginSelectionOptions(command).action(async (templatePath: string, flags: RunFlags) => {
+    setExitCode(await run(templatePath, flags));
+  });
 }
 
 async function run(templatePath: string, flags: RunFlags): Promise<number> {

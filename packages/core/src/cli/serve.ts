@@ -1,113 +1,149 @@
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
+import type { Logger } from "pino";
 import { formatCategory } from "../agent";
-import { AgentServer, DEFAULT_MAX_RECEIVE_BYTES } from "../server/agent-server";
+import { describeErrorChain } from "../error-chain";
 import { createLogger } from "../logger";
-import { buildRegistry, type PluginSelection } from "./load-plugins";
+import { AgentServer, DEFAULT_MAX_RECEIVE_BYTES } from "../server/agent-server";
+import { durationFlag, integerFlag, nonEmptyFlag, portFlag, readableFileFlag } from "./flag-parsers";
+import { buildRegistry } from "../load-plugins";
+import { addPluginSelectionOptions, type PluginSelectionFlags, selectionFromFlags } from "./plugin-options";
 import { printTable } from "./table";
+import { UsageError } from "./usage-error";
 
-interface ServeFlags {
-  port: string;
+interface ServeFlags extends PluginSelectionFlags {
+  port: number;
   host: string;
-  prometheusPort: string;
-  maxMessageSize: string;
+  prometheusPort: number;
+  maxMessageSize: number;
   tlsCert?: string;
   tlsKey?: string;
   tlsClientCa?: string;
-  drainTimeout: string;
-  shutdownDelay: string;
-  include?: string[];
-  exclude?: string[];
-  modules?: string[];
-  strict?: boolean;
+  drainTimeout: number;
+  shutdownDelay: number;
 }
 
-const int = (name: string, value: string, min = 0): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got "${value}"`);
-  return n;
-};
+/** Exit code after an uncaught exception or unhandled rejection (after draining in-flight calls). */
+export const FATAL_EXIT_CODE = 1;
+
+/** The largest gRPC message size grpc-js accepts as a channel option (int32). */
+const MAX_MESSAGE_BYTES = 2 ** 31 - 1;
+
+function checkTlsFlags(flags: ServeFlags): void {
+  if (flags.tlsCert && !flags.tlsKey) throw new UsageError("--tls-cert needs --tls-key");
+  if (flags.tlsKey && !flags.tlsCert) throw new UsageError("--tls-key needs --tls-cert");
+  if (flags.tlsClientCa && !flags.tlsCert) throw new UsageError("--tls-client-ca needs --tls-cert and --tls-key");
+}
 
 /** Adds `flyte-agent serve`. */
 export function registerServe(program: Command, setExitCode: (code: number) => void): void {
-  program
+  const command = program
     .command("serve")
     .description(
       "Serve every installed agent plugin over gRPC (AsyncAgentService, SyncAgentService, AgentMetadataService, health, reflection)",
     )
-    .option("-p, --port <port>", "gRPC port", process.env.FLYTE_AGENT_PORT ?? "8000")
-    .option("--host <host>", "address to bind", process.env.FLYTE_AGENT_HOST ?? "0.0.0.0")
-    .option(
-      "--prometheus-port <port>",
-      "port of the /metrics endpoint (-1 disables it)",
-      process.env.FLYTE_AGENT_PROMETHEUS_PORT ?? "9090",
+    .addOption(
+      new Option("-p, --port <port>", "gRPC port (0 picks a free one)").env("FLYTE_AGENT_PORT").argParser(portFlag).default(8000),
     )
-    .option("--max-message-size <bytes>", "largest request accepted", String(DEFAULT_MAX_RECEIVE_BYTES))
-    .option("--tls-cert <file>", "PEM certificate chain: serve TLS")
-    .option("--tls-key <file>", "PEM private key for --tls-cert")
-    .option("--tls-client-ca <file>", "PEM CA bundle: require client certificates (mutual TLS)")
-    .option("--drain-timeout <ms>", "on SIGTERM/SIGINT, how long in-flight calls may finish", "10000")
-    .option("--shutdown-delay <ms>", "on SIGTERM/SIGINT, how long to report NOT_SERVING before closing the listener", "0")
-    .option("--include <packages...>", "serve only these plugin packages (env FLYTE_AGENT_INCLUDE, comma-separated)")
-    .option("--exclude <packages...>", "do not serve these plugin packages (env FLYTE_AGENT_EXCLUDE, comma-separated)")
-    .option("--modules <paths...>", "also load plugin modules from these paths (env FLYTE_AGENT_MODULES)")
-    .option("--strict", "fail when a plugin package cannot be loaded (env FLYTE_AGENT_STRICT=true)")
-    .action(async (flags: ServeFlags) => {
-      const log = createLogger();
-      const selection: PluginSelection = {
-        include: flags.include,
-        exclude: flags.exclude,
-        modules: flags.modules,
-        strict: flags.strict,
-      };
-      const { registry, problems } = buildRegistry(selection);
-      for (const p of problems) log.error({ package: p.name, reason: p.error }, `plugin ${p.name} failed to load: ${p.error}`);
+    .addOption(new Option("--host <host>", "address to bind").env("FLYTE_AGENT_HOST").argParser(nonEmptyFlag).default("0.0.0.0"))
+    .addOption(
+      new Option("--prometheus-port <port>", "port of the /metrics endpoint (-1 disables it)")
+        .env("FLYTE_AGENT_PROMETHEUS_PORT")
+        .argParser(integerFlag(-1, 65_535))
+        .default(9090),
+    )
+    .addOption(
+      new Option("--max-message-size <bytes>", "largest request accepted, in bytes")
+        .argParser(integerFlag(1, MAX_MESSAGE_BYTES))
+        .default(DEFAULT_MAX_RECEIVE_BYTES),
+    )
+    .addOption(new Option("--tls-cert <file>", "PEM certificate chain: serve TLS").argParser(readableFileFlag))
+    .addOption(new Option("--tls-key <file>", "PEM private key for --tls-cert").argParser(readableFileFlag))
+    .addOption(
+      new Option("--tls-client-ca <file>", "PEM CA bundle: require client certificates (mutual TLS)").argParser(readableFileFlag),
+    )
+    .addOption(
+      new Option("--drain-timeout <duration>", "on SIGTERM/SIGINT or a fatal error, how long in-flight calls may finish")
+        .argParser(durationFlag)
+        .default(10_000, "10s"),
+    )
+    .addOption(
+      new Option("--shutdown-delay <duration>", "on SIGTERM/SIGINT, how long to report NOT_SERVING before closing the listener")
+        .argParser(durationFlag)
+        .default(0, "0s"),
+    );
+  addPluginSelectionOptions(command).action(async (flags: ServeFlags) => {
+    checkTlsFlags(flags);
+    const log = createLogger();
+    const { registry, problems } = await buildRegistry(selectionFromFlags(flags));
+    for (const p of problems) log.error({ package: p.name, reason: p.error }, `plugin ${p.name} failed to load: ${p.error}`);
 
-      if (flags.tlsCert && !flags.tlsKey) throw new Error("--tls-cert needs --tls-key");
-      if (flags.tlsKey && !flags.tlsCert) throw new Error("--tls-key needs --tls-cert");
-      if (flags.tlsClientCa && !flags.tlsCert) throw new Error("--tls-client-ca needs --tls-cert and --tls-key");
-      const server = new AgentServer({
-        registry,
-        logger: log,
-        maxReceiveMessageBytes: int("max-message-size", flags.maxMessageSize, 1),
-        tls: flags.tlsCert ? { certFile: flags.tlsCert, keyFile: flags.tlsKey, clientCaFile: flags.tlsClientCa } : undefined,
-      });
-      const promPort = Number(flags.prometheusPort);
-      const port = await server.listen(
-        int("port", flags.port),
-        flags.host,
-        promPort >= 0 ? int("prometheus-port", flags.prometheusPort) : undefined,
-      );
-
-      printTable(
-        process.stderr,
-        ["Agent", "Category", "Mode", "Package"],
-        registry.entries().map(({ agent, source }) => [agent.name, formatCategory(agent.category), agent.kind, source]),
-      );
-      const tls = flags.tlsCert ? (flags.tlsClientCa ? "mutual TLS" : "TLS") : "plaintext";
-      log.info(
-        { port, metricsPort: server.metricsPort, agents: registry.size, tls },
-        `serving ${registry.size} agent(s) on ${flags.host}:${port} (${tls})`,
-      );
-
-      process.on("unhandledRejection", (reason) => {
-        log.error({ reason: reason instanceof Error ? reason.message : String(reason) }, "unhandled rejection in a plugin");
-      });
-      process.on("uncaughtException", (err) => {
-        log.error({ error: err.message }, "uncaught exception in a plugin; still serving");
-      });
-
-      await new Promise<void>((resolve) => {
-        const stop = (signal: NodeJS.Signals) => {
-          log.info({ signal, inFlight: server.inFlight }, "shutting down");
-          server
-            .shutdown({ drainMs: int("drain-timeout", flags.drainTimeout), delayMs: int("shutdown-delay", flags.shutdownDelay) })
-            .then(resolve, resolve);
-        };
-        process.once("SIGTERM", stop);
-        process.once("SIGINT", stop);
-      });
-      log.info({}, "stopped");
-      log.flush();
-      setExitCode(0);
+    const server = new AgentServer({
+      registry,
+      logger: log,
+      maxReceiveMessageBytes: flags.maxMessageSize,
+      tls: flags.tlsCert ? { certFile: flags.tlsCert, keyFile: flags.tlsKey, clientCaFile: flags.tlsClientCa } : undefined,
     });
+    const port = await server.listen(flags.port, flags.host, flags.prometheusPort >= 0 ? flags.prometheusPort : undefined);
+
+    printTable(
+      process.stderr,
+      ["Agent", "Category", "Mode", "Package"],
+      registry.entries().map(({ agent, source }) => [agent.name, formatCategory(agent.category), agent.kind, source]),
+    );
+    // Handlers first: a supervisor may send SIGTERM as soon as it reads the line below.
+    const stopped = untilStopped(server, log, { drainMs: flags.drainTimeout, delayMs: flags.shutdownDelay });
+    const tls = flags.tlsCert ? (flags.tlsClientCa ? "mutual TLS" : "TLS") : "plaintext";
+    log.info(
+      { port, metricsPort: server.metricsPort, agents: registry.size, tls },
+      `serving ${registry.size} agent(s) on ${flags.host}:${port} (${tls})`,
+    );
+
+    const code = await stopped;
+    log.info({ exitCode: code }, "stopped");
+    await new Promise<void>((resolve) => log.flush(() => resolve()));
+    setExitCode(code);
+    // After a fatal error, whatever the plugin left behind (timers, sockets) must not keep the process alive.
+    if (code !== 0) process.exit(code);
+  });
+}
+
+/**
+ * Serves until SIGTERM/SIGINT (graceful stop, exit code 0) or an uncaught exception or
+ * unhandled rejection anywhere in the process (logged with its cause, then the same graceful
+ * stop without the NOT_SERVING delay, exit code {@link FATAL_EXIT_CODE}). The process's state is
+ * unknown after such an error, so it is not kept serving; the orchestrator restarts it.
+ */
+function untilStopped(server: AgentServer, log: Logger, options: { drainMs: number; delayMs: number }): Promise<number> {
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (code: number, delayMs: number) => {
+      if (stopping) return;
+      stopping = true;
+      server.shutdown({ drainMs: options.drainMs, delayMs }).then(
+        () => resolve(code),
+        (err: unknown) => {
+          log.error({ error: describeErrorChain(err) }, "shutdown failed");
+          resolve(FATAL_EXIT_CODE);
+        },
+      );
+    };
+    const onSignal = (signal: NodeJS.Signals) => {
+      log.info({ signal, inFlight: server.inFlight }, "shutting down");
+      stop(0, options.delayMs);
+    };
+    const onFatal = (what: string) => (err: unknown) => {
+      log.fatal(
+        { error: describeErrorChain(err), stack: err instanceof Error ? err.stack : undefined, inFlight: server.inFlight },
+        `${what}; draining in-flight calls, then exiting with code ${FATAL_EXIT_CODE}`,
+      );
+      if (stopping) return;
+      // The drain is bounded by drainMs; this is the backstop should the shutdown itself hang.
+      setTimeout(() => process.exit(FATAL_EXIT_CODE), options.drainMs + 5000).unref();
+      stop(FATAL_EXIT_CODE, 0);
+    };
+    process.once("SIGTERM", onSignal);
+    process.once("SIGINT", onSignal);
+    process.on("uncaughtException", onFatal("uncaught exception"));
+    process.on("unhandledRejection", onFatal("unhandled rejection"));
+  });
 }

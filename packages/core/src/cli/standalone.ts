@@ -53,7 +53,8 @@ export function standalonePackageJson(options: StandaloneOptions): Record<string
     engines: { node: ">=20" },
     scripts: {
       build: `node -e "require('node:fs').rmSync('dist',{recursive:true,force:true})" && tsc -p tsconfig.build.json`,
-      test: "npm run build && jest",
+      // Plugins are loaded with import(), which jest supports only with VM modules.
+      test: 'npm run build && NODE_OPTIONS="--experimental-vm-modules --disable-warning=ExperimentalWarning" jest',
       prepack: "npm run build",
     },
     peerDependencies: { "@flyte-agent/core": range },

@@ -6,17 +6,27 @@ import { type AgentConnection, RpcCallError } from "./agent-connection";
 import { TaskRunError } from "./run-error";
 
 /**
- * Reads the routing table from ListAgents the way propeller does: each category (and each
- * deprecated `supported_task_types` entry, as version 0) maps to its agent's `is_sync`, and a
- * category listed twice keeps the last entry.
+ * The ListAgents entries by category, the way propeller builds its routing table: each category
+ * (and each deprecated `supported_task_types` entry, as version 0), written `name@version`, maps
+ * to the agent that serves it, and a category listed twice keeps the last entry.
  */
-export function routingTable(agents: readonly admin.Agent[]): Map<string, boolean> {
-  const table = new Map<string, boolean>();
+export function listedAgents(agents: readonly admin.Agent[]): Map<string, admin.Agent> {
+  const table = new Map<string, admin.Agent>();
   for (const agent of agents) {
-    for (const name of agent.supportedTaskTypes) table.set(formatCategory({ name, version: 0 }), agent.isSync);
-    for (const c of agent.supportedTaskCategories) table.set(formatCategory(c), agent.isSync);
+    for (const name of agent.supportedTaskTypes) table.set(formatCategory({ name, version: 0 }), agent);
+    for (const c of agent.supportedTaskCategories) table.set(formatCategory(c), agent);
   }
   return table;
+}
+
+/** Propeller's routing table: `name@version` -> whether the category is served by a sync agent. */
+export function routingTable(agents: readonly admin.Agent[]): Map<string, boolean> {
+  return new Map([...listedAgents(agents)].map(([category, agent]) => [category, agent.isSync]));
+}
+
+/** The ListAgents entry propeller would route a category to (see {@link listedAgents}), if any. */
+export function findListedAgent(agents: readonly admin.Agent[], category: TaskCategory): admin.Agent | undefined {
+  return listedAgents(agents).get(formatCategory(category));
 }
 
 /**
@@ -27,7 +37,7 @@ export function routingTable(agents: readonly admin.Agent[]): Map<string, boolea
 export async function isSyncCategory(
   connection: AgentConnection,
   category: TaskCategory,
-  timeoutMs: number,
+  timeoutMs: number | undefined,
   signal?: AbortSignal,
   /** How to name the service in errors. @default the connection's target */
   where: string = `at ${connection.target}`,

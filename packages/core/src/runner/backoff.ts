@@ -1,3 +1,5 @@
+import { sleep as abortableSleep } from "../sleep";
+
 /** How the wait between two polls grows. */
 export interface BackoffOptions {
   /** First wait, in milliseconds. */
@@ -30,14 +32,5 @@ export class PollBackoff {
 
 /** Waits `ms`, or less when the signal fires (resolves either way). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-  });
+  return abortableSleep(ms, signal).catch(() => undefined);
 }

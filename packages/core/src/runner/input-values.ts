@@ -3,7 +3,7 @@ import { extname } from "node:path";
 import { core as idl } from "@flyte-agent/flyteidl";
 import type { core } from "@flyte-agent/flyteidl";
 import { describeLiteralType, DurationValue, type PlainValue } from "../literals";
-import { parseDuration } from "./duration";
+import { parseDuration } from "../duration";
 import { looksBinary, TemplateFileError } from "./template-file";
 
 /** Inputs read from the command line: plain values, or a ready LiteralMap. */
@@ -23,7 +23,7 @@ const typeOf = (template: core.TaskTemplate, name: string) => template.interface
 export function adaptJsonValue(value: Json, type: core.LiteralType | undefined): PlainValue {
   const t = type?.type;
   if (t?.$case === "simple" && t.value === idl.SimpleType.DURATION) {
-    if (typeof value === "string") return DurationValue.fromMillis(parseDuration(value, "a duration"));
+    if (typeof value === "string") return DurationValue.fromMillis(parseDuration(value, "the value"));
     if (typeof value === "number") return DurationValue.fromMillis(value * 1000);
   }
   if (t?.$case === "simple" && t.value === idl.SimpleType.BINARY && typeof value === "string") {
@@ -58,7 +58,7 @@ export function parseInputText(name: string, text: string, type: core.LiteralTyp
     const t = type?.type;
     if (t?.$case === "simple" && t.value === idl.SimpleType.DURATION) {
       try {
-        return DurationValue.fromMillis(parseDuration(text, "a duration"));
+        return DurationValue.fromMillis(parseDuration(text, "the value"));
       } catch (err) {
         throw new TemplateFileError(`input "${name}" (duration): ${(err as Error).message}`);
       }

@@ -56,7 +56,8 @@ export class ProgressDisplay {
         this.onStatus(event.status, event.phaseChanged);
         break;
       case "retry":
-        this.line(`${clock(event.elapsedMs)}  GetTask failed (${event.failures}), retrying: ${event.error}`);
+        // event.error names the call already ("GetTask failed: UNAVAILABLE: ...")
+        this.line(`${clock(event.elapsedMs)}  retrying (failure ${event.failures}): ${event.error}`);
         break;
       case "deleting":
         this.line(`${clock(event.elapsedMs)}  ${event.reason === "timeout" ? "timed out" : event.reason}: deleting the task`);

@@ -3,7 +3,7 @@ import type { admin } from "@flyte-agent/flyteidl";
 import { isTerminalPhase } from "../phase";
 import { RpcCallError } from "./agent-connection";
 import { PollBackoff, sleep } from "./backoff";
-import { type CleanupOutcome, type RunContext, rpcError, stoppedError } from "./run-context";
+import { type CleanupOutcome, type PollContext, type RunContext, rpcError, stoppedError } from "./run-context";
 import { toTaskStatus } from "./task-status";
 
 /** GetTask errors that another try cannot fix. */
@@ -53,7 +53,7 @@ async function create(ctx: RunContext): Promise<Buffer | undefined> {
 
 /** DeleteTask, never throwing: reports how it went. */
 async function deleteTask(
-  ctx: RunContext,
+  ctx: PollContext,
   resourceMeta: Buffer,
   reason: "timeout" | "aborted" | "error",
 ): Promise<CleanupOutcome> {
@@ -68,15 +68,21 @@ async function deleteTask(
       ctx.rpcTimeoutMs,
     );
     ctx.emit({ type: "deleted", ok: true, elapsedMs: ctx.elapsed() });
-    return { deleted: true, note: "the task was deleted" };
+    return { deleted: true, resourceMeta, note: "the task was deleted" };
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    ctx.emit({ type: "deleted", ok: false, error: message, elapsedMs: ctx.elapsed() });
-    return { deleted: false, deleteError: message, note: `the task may still be running (${message})` };
+    // The reason without the operation: the display and the note say "DeleteTask failed" once.
+    const reason = err instanceof RpcCallError ? err.summary : err instanceof Error ? err.message : String(err);
+    ctx.emit({ type: "deleted", ok: false, error: reason, elapsedMs: ctx.elapsed() });
+    return {
+      deleted: false,
+      deleteError: reason,
+      resourceMeta,
+      note: `the task may still be running (DeleteTask failed: ${reason})`,
+    };
   }
 }
 
-async function stopped(ctx: RunContext, resourceMeta: Buffer | undefined): Promise<never> {
+async function stopped(ctx: PollContext, resourceMeta: Buffer | undefined): Promise<never> {
   const cleanup: CleanupOutcome = resourceMeta
     ? await deleteTask(ctx, resourceMeta, ctx.stop.reason ?? "aborted")
     : { note: "CreateTask had not answered, so there was nothing to delete" };
@@ -84,15 +90,25 @@ async function stopped(ctx: RunContext, resourceMeta: Buffer | undefined): Promi
 }
 
 /**
- * Runs an async task the way propeller does: CreateTask, a GetTask right away, then GetTask
- * with backoff until a terminal phase (SUCCEEDED, FAILED, ABORTED or RETRYABLE_FAILED). On
- * timeout, abort, or when polling gives up, the task is deleted.
- * @returns the terminal Resource
+ * Runs an async task the way propeller does: CreateTask, then {@link pollUntilTerminal}.
+ * @returns the terminal Resource and the task's resource_meta
  */
-export async function runAsync(ctx: RunContext): Promise<admin.Resource> {
+export async function runAsync(ctx: RunContext): Promise<{ resource: admin.Resource; resourceMeta: Buffer }> {
   const resourceMeta = await create(ctx);
   if (!resourceMeta || ctx.stop.stopped) return stopped(ctx, resourceMeta);
+  ctx.stop.startTimer();
+  return { resource: await pollUntilTerminal(ctx, resourceMeta), resourceMeta };
+}
 
+/**
+ * The GetTask loop: a GetTask right away, then GetTask with backoff until a terminal phase
+ * (SUCCEEDED, FAILED, ABORTED or RETRYABLE_FAILED). Errors that cannot get better fail at once,
+ * others are retried up to `maxGetFailures` in total. On timeout, abort, or when polling gives
+ * up, the task is deleted.
+ * @returns the terminal Resource
+ */
+export async function pollUntilTerminal(ctx: PollContext, resourceMeta: Buffer): Promise<admin.Resource> {
+  if (ctx.stop.stopped) return stopped(ctx, resourceMeta);
   const backoff = new PollBackoff({ initialMs: ctx.pollIntervalMs, maxMs: ctx.maxPollIntervalMs });
   let failures = 0;
   for (;;) {
@@ -124,7 +140,7 @@ export async function runAsync(ctx: RunContext): Promise<admin.Resource> {
     }
     const status = toTaskStatus(resource, ctx.elapsed());
     const phaseChanged = ctx.history.record(status);
-    ctx.emit({ type: "status", status, phaseChanged });
+    ctx.emit({ type: "status", status, phaseChanged, resource });
     if (isTerminalPhase(status.phase)) return resource;
     await sleep(backoff.next(phaseChanged), ctx.stop.signal);
     if (ctx.stop.stopped) return stopped(ctx, resourceMeta);

@@ -8,24 +8,29 @@ import type { RunStop } from "./run-stop";
 import type { StatusHistory } from "./task-status";
 import type { RunEvent } from "./types";
 
-/** Everything one run's executors share. */
-export interface RunContext {
+/** What the GetTask loop needs: the connection, the task's category, the poll settings. */
+export interface PollContext {
   readonly connection: AgentConnection;
   readonly category: TaskCategory;
-  readonly template: core.TaskTemplate;
-  readonly inputs: core.LiteralMap;
   readonly outputPrefix: string;
-  readonly taskExecutionMetadata: admin.TaskExecutionMetadata;
   readonly stop: RunStop;
   readonly history: StatusHistory;
   readonly pollIntervalMs: number;
   readonly maxPollIntervalMs: number;
-  readonly rpcTimeoutMs: number;
+  /** Deadline of each unary call; undefined: the connection's defaults. */
+  readonly rpcTimeoutMs: number | undefined;
   readonly maxGetFailures: number;
-  readonly cancelGraceMs: number;
   /** Milliseconds since the run started. */
   elapsed(): number;
   emit(event: RunEvent): void;
+}
+
+/** Everything one run's executors share. */
+export interface RunContext extends PollContext {
+  readonly template: core.TaskTemplate;
+  readonly inputs: core.LiteralMap;
+  readonly taskExecutionMetadata: admin.TaskExecutionMetadata;
+  readonly cancelGraceMs: number;
 }
 
 /** Formats milliseconds for messages: `850ms`, `2.5s`, `3m05s`. */
@@ -41,12 +46,14 @@ export interface CleanupOutcome {
   /** True/false when DeleteTask was called; undefined when there was nothing to delete. */
   deleted?: boolean;
   deleteError?: string;
+  /** resource_meta of the task, when CreateTask had answered. */
+  resourceMeta?: Uint8Array;
   /** A sentence for the error message. */
   note: string;
 }
 
 /** The error for a run stopped by its timeout or its signal. */
-export function stoppedError(ctx: RunContext, cleanup: CleanupOutcome): TaskRunError {
+export function stoppedError(ctx: PollContext, cleanup: CleanupOutcome): TaskRunError {
   const reason = ctx.stop.reason ?? "aborted";
   const last = ctx.history.last;
   const where = last ? ` (last phase ${phaseName(last.phase)})` : "";
@@ -58,11 +65,12 @@ export function stoppedError(ctx: RunContext, cleanup: CleanupOutcome): TaskRunE
     timeline: ctx.history.timeline,
     deleted: cleanup.deleted,
     deleteError: cleanup.deleteError,
+    resourceMeta: cleanup.resourceMeta,
   });
 }
 
 /** The error for a failed call. */
-export function rpcError(ctx: RunContext, err: unknown, cleanup?: CleanupOutcome): TaskRunError {
+export function rpcError(ctx: PollContext, err: unknown, cleanup?: CleanupOutcome): TaskRunError {
   if (err instanceof TaskRunError) return err;
   const message = err instanceof Error ? err.message : String(err);
   return new TaskRunError(cleanup ? `${message}; ${cleanup.note}` : message, {
@@ -72,5 +80,7 @@ export function rpcError(ctx: RunContext, err: unknown, cleanup?: CleanupOutcome
     timeline: ctx.history.timeline,
     deleted: cleanup?.deleted,
     deleteError: cleanup?.deleteError,
+    resourceMeta: cleanup?.resourceMeta,
+    cause: err,
   });
 }

@@ -25,9 +25,16 @@ export interface TaskRunErrorDetails {
   deleted?: boolean;
   /** Why DeleteTask failed, when it did. */
   deleteError?: string;
+  /** resource_meta of the task, when CreateTask had answered. */
+  resourceMeta?: Uint8Array;
+  /** The error that ended the run, if any (e.g. the failed call's {@link RpcCallError}). */
+  cause?: unknown;
 }
 
-/** The error {@link runTask} rejects with when the task does not succeed. */
+/**
+ * The error {@link runTask}, {@link executeTask} and {@link awaitTerminalPhase} reject with when
+ * the task does not succeed (the test kit's runs reject with it too).
+ */
 export class TaskRunError extends Error {
   /** Why the run ended. */
   readonly reason: RunFailureReason;
@@ -41,9 +48,11 @@ export class TaskRunError extends Error {
   readonly deleted?: boolean;
   /** Why DeleteTask failed, when it did. */
   readonly deleteError?: string;
+  /** resource_meta of the task, when CreateTask had answered. */
+  readonly resourceMeta?: Uint8Array;
 
   constructor(message: string, details: TaskRunErrorDetails) {
-    super(message);
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = "TaskRunError";
     this.reason = details.reason;
     this.phase = details.phase;
@@ -51,5 +60,6 @@ export class TaskRunError extends Error {
     this.code = details.code;
     this.deleted = details.deleted;
     this.deleteError = details.deleteError;
+    this.resourceMeta = details.resourceMeta;
   }
 }

@@ -16,10 +16,23 @@ export class RunStop {
     /** The run's time limit in milliseconds, if any. */
     readonly timeoutMs: number | undefined,
     private readonly external?: AbortSignal,
+    /** Start the time limit now; otherwise at {@link startTimer}. @default true */
+    startNow = true,
   ) {
-    if (timeoutMs !== undefined) this.timer = setTimeout(() => this.stop("timeout"), timeoutMs);
+    if (startNow) this.startTimer();
     if (external?.aborted) this.stop("aborted");
     else external?.addEventListener("abort", this.onAbort, { once: true });
+  }
+
+  /** Starts the time limit (once; later calls do nothing). */
+  startTimer(): void {
+    if (this.timer || this.timeoutMs === undefined || this.stopped) return;
+    this.timer = setTimeout(() => this.stop("timeout"), this.timeoutMs);
+  }
+
+  /** True once the time limit runs. */
+  get timerStarted(): boolean {
+    return this.timer !== undefined;
   }
 
   /** Fires when the run must stop. */

@@ -12,7 +12,8 @@ import { toTaskStatus } from "./task-status";
  * @returns the terminal Resource
  */
 export async function runSync(ctx: RunContext): Promise<admin.Resource> {
-  const remaining = ctx.stop.timeoutMs === undefined ? undefined : Math.max(1, ctx.stop.timeoutMs - ctx.elapsed());
+  const remaining =
+    ctx.stop.timeoutMs === undefined || !ctx.stop.timerStarted ? undefined : Math.max(1, ctx.stop.timeoutMs - ctx.elapsed());
   let resource: admin.Resource;
   try {
     resource = await ctx.connection.executeTaskSync(
@@ -31,7 +32,7 @@ export async function runSync(ctx: RunContext): Promise<admin.Resource> {
     throw rpcError(ctx, err);
   }
   const status = toTaskStatus(resource, ctx.elapsed());
-  ctx.emit({ type: "status", status, phaseChanged: ctx.history.record(status) });
+  ctx.emit({ type: "status", status, phaseChanged: ctx.history.record(status), resource });
   if (!isTerminalPhase(status.phase)) {
     throw rpcError(
       ctx,

@@ -2,37 +2,20 @@ import { credentials } from "@grpc/grpc-js";
 import type { core } from "@flyte-agent/flyteidl";
 import { isAgentError } from "../errors";
 import { fromLiteralMap } from "../literals";
+import { buildRegistry } from "../load-plugins";
 import { phaseName } from "../phase";
 import type { AgentRegistry } from "../registry";
-import { Phase, type TaskCategory } from "../types";
-import { buildRegistry } from "../cli/load-plugins";
+import { Phase } from "../types";
 import { AgentConnection, clientCredentials } from "./agent-connection";
-import { isSyncCategory } from "./agent-kind";
+import { categoryOf, executeTask, positiveMs, resolvePollSettings } from "./execute-task";
 import { localExecutionMetadata, localExecutionName } from "./local-execution-id";
 import { type LocalServer, startLocalServer } from "./local-server";
 import { makeLocalOutputPrefix, readLocalOutputs } from "./output-prefix";
-import { runAsync } from "./run-async";
-import { type RunContext, rpcError, stoppedError } from "./run-context";
 import { TaskRunError } from "./run-error";
-import { RunStop } from "./run-stop";
-import { runSync } from "./run-sync";
-import { StatusHistory } from "./task-status";
 import { buildInputs } from "./task-inputs";
 import type { RunEvent, RunResult, RunTaskOptions } from "./types";
 
 const invalid = (message: string) => new TaskRunError(message, { reason: "invalid" });
-
-function positive(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) throw invalid(`${name} must be a positive number of milliseconds, got ${value}`);
-  return value;
-}
-
-function categoryOf(template: core.TaskTemplate | undefined): TaskCategory {
-  if (!template || typeof template !== "object") throw invalid("a task template is required");
-  if (!template.type) throw invalid("the task template has no type (the task category name)");
-  return { name: template.type, version: template.taskTypeVersion ?? 0 };
-}
 
 function inputsOf(options: RunTaskOptions): core.LiteralMap {
   if (options.inputLiterals) return options.inputLiterals;
@@ -44,8 +27,8 @@ function inputsOf(options: RunTaskOptions): core.LiteralMap {
   }
 }
 
-function defaultRegistry(options: RunTaskOptions, emit: (e: RunEvent) => void): AgentRegistry {
-  const { registry, problems } = buildRegistry(options.plugins);
+async function defaultRegistry(options: RunTaskOptions, emit: (e: RunEvent) => void): Promise<AgentRegistry> {
+  const { registry, problems } = await buildRegistry(options.plugins);
   for (const p of problems) emit({ type: "warning", message: `plugin ${p.name} failed to load: ${p.error}` });
   return registry;
 }
@@ -70,7 +53,6 @@ function defaultRegistry(options: RunTaskOptions, emit: (e: RunEvent) => void): 
  */
 export async function runTask(options: RunTaskOptions): Promise<RunResult> {
   const started = Date.now();
-  const elapsed = () => Date.now() - started;
   const emit = (event: RunEvent) => {
     try {
       options.onEvent?.(event);
@@ -78,70 +60,49 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
       // a failing progress listener must not break the run
     }
   };
-  const category = categoryOf(options.template);
-  const pollIntervalMs = positive("pollIntervalMs", options.pollIntervalMs, 1000);
-  const settings = {
-    pollIntervalMs,
-    maxPollIntervalMs: Math.max(pollIntervalMs, positive("maxPollIntervalMs", options.maxPollIntervalMs, 10_000)),
-    rpcTimeoutMs: positive("rpcTimeoutMs", options.rpcTimeoutMs, 30_000),
-    maxGetFailures: Math.floor(positive("maxGetFailures", options.maxGetFailures, 6)),
-    cancelGraceMs: positive("cancelGraceMs", options.cancelGraceMs, 10_000),
-  };
-  const timeoutMs = options.timeoutMs === undefined ? undefined : positive("timeoutMs", options.timeoutMs, 0);
+  // Everything that can be wrong with the options fails before a server is started.
+  categoryOf(options.template);
+  resolvePollSettings(options);
+  positiveMs("cancelGraceMs", options.cancelGraceMs, 10_000);
   const inputs = inputsOf(options);
   const outputPrefix = options.outputPrefix ?? makeLocalOutputPrefix();
   const taskExecutionMetadata = options.taskExecutionMetadata ?? localExecutionMetadata(options.template, localExecutionName());
 
-  const stop = new RunStop(timeoutMs, options.signal);
-  const history = new StatusHistory();
   let local: LocalServer | undefined;
   let connection: AgentConnection | undefined;
   try {
     if (options.endpoint) {
       connection = new AgentConnection(options.endpoint, clientCredentials(options.tls));
     } else {
-      local = await startLocalServer(options.registry ?? defaultRegistry(options, emit));
+      local = await startLocalServer(options.registry ?? (await defaultRegistry(options, emit)));
       connection = new AgentConnection(local.target, credentials.createInsecure());
     }
-    const ctx: RunContext = {
-      connection,
-      category,
+    const run = await executeTask(connection, {
       template: options.template,
       inputs,
       outputPrefix,
       taskExecutionMetadata,
-      stop,
-      history,
-      ...settings,
-      elapsed,
-      emit,
-    };
-    let sync: boolean;
-    try {
-      sync = await isSyncCategory(
-        connection,
-        category,
-        settings.rpcTimeoutMs,
-        stop.signal,
-        local ? "among the loaded plugins" : `at ${options.endpoint}`,
-      );
-    } catch (err) {
-      if (stop.stopped) throw stoppedError(ctx, { note: "no task had been started" });
-      throw rpcError(ctx, err);
-    }
-    emit({ type: "started", target: local ? "in-process" : connection.target, category, sync, outputPrefix });
-
-    const resource = sync ? await runSync(ctx) : await runAsync(ctx);
-    const last = history.last;
-    if (!last || last.phase !== Phase.SUCCEEDED) {
-      const phase = last?.phase ?? resource.phase;
-      throw new TaskRunError(`task ended ${phaseName(phase)}${last?.message ? `: ${last.message}` : ""}`, {
+      timeoutMs: options.timeoutMs,
+      signal: options.signal,
+      pollIntervalMs: options.pollIntervalMs,
+      maxPollIntervalMs: options.maxPollIntervalMs,
+      rpcTimeoutMs: options.rpcTimeoutMs ?? 30_000,
+      maxGetFailures: options.maxGetFailures,
+      cancelGraceMs: options.cancelGraceMs,
+      onEvent: emit,
+      where: local ? "among the loaded plugins" : undefined,
+      targetLabel: local ? "in-process" : undefined,
+    });
+    const last = run.last;
+    if (last.phase !== Phase.SUCCEEDED) {
+      throw new TaskRunError(`task ended ${phaseName(last.phase)}${last.message ? `: ${last.message}` : ""}`, {
         reason: "failed",
-        phase,
-        timeline: history.timeline,
+        phase: last.phase,
+        timeline: run.timeline,
+        resourceMeta: run.resourceMeta,
       });
     }
-    const outputs = resource.outputs ?? readLocalOutputs(outputPrefix) ?? { literals: {} };
+    const outputs = run.resource.outputs ?? readLocalOutputs(outputPrefix) ?? { literals: {} };
     const missing = Object.keys(options.template.interface?.outputs?.variables ?? {}).filter((n) => !(n in outputs.literals));
     if (missing.length > 0) {
       emit({ type: "warning", message: `the task declares output(s) ${missing.join(", ")} that the agent did not return` });
@@ -151,15 +112,14 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
       message: last.message,
       outputs,
       values: fromLiteralMap(outputs),
-      timeline: history.timeline,
-      logLinks: history.logLinks,
+      timeline: run.timeline,
+      logLinks: run.logLinks,
       customInfo: last.customInfo,
-      sync,
-      durationMs: elapsed(),
+      sync: run.sync,
+      durationMs: Date.now() - started,
       outputPrefix,
     };
   } finally {
-    stop.dispose();
     connection?.close();
     await local?.close();
   }

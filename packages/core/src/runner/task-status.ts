@@ -31,6 +31,7 @@ export class StatusHistory {
         phaseName: status.phaseName,
         message: status.message,
         elapsedMs: status.elapsedMs,
+        at: new Date(),
       });
     }
     for (const link of status.logLinks) {

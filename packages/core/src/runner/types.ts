@@ -1,5 +1,6 @@
 import type { admin, core } from "@flyte-agent/flyteidl";
-import type { PluginSelection } from "../cli/load-plugins";
+import type { PluginSelection } from "../load-plugins";
+import type { ExecuteTaskOptions, PollSettings } from "./execute-task";
 import type { PlainValue } from "../literals";
 import type { AgentRegistry } from "../registry";
 import type { JsonValue, LogLink, Phase, TaskCategory } from "../types";
@@ -20,8 +21,12 @@ export interface ClientTlsOptions {
   keyFile?: string;
 }
 
-/** Options of {@link runTask}. */
-export interface RunTaskOptions {
+/**
+ * Options of {@link runTask}: the task, where to run it, and the poll settings of
+ * {@link executeTask} (`timeoutMs`, `signal`, `pollIntervalMs`, `maxPollIntervalMs`,
+ * `maxGetFailures`, `cancelGraceMs`, `onEvent`).
+ */
+export interface RunTaskOptions extends PollSettings, Pick<ExecuteTaskOptions, "cancelGraceMs"> {
   /** The task template to run; its `type` and `taskTypeVersion` pick the agent. */
   template: core.TaskTemplate;
   /**
@@ -46,29 +51,8 @@ export interface RunTaskOptions {
   registry?: AgentRegistry;
   /** Which installed plugins to load when `registry` is not given. @default all installed plugins */
   plugins?: PluginSelection;
-  /**
-   * Give up after this many milliseconds: the task is deleted and the run fails with reason
-   * `"timeout"`. @default no limit
-   */
-  timeoutMs?: number;
-  /** Aborts the run: the task is deleted and the run fails with reason `"aborted"`. */
-  signal?: AbortSignal;
-  /** First wait between two GetTask calls, in milliseconds. @default 1000 */
-  pollIntervalMs?: number;
-  /** Longest wait between two GetTask calls (the wait grows by half while the phase stays the same). @default 10000 */
-  maxPollIntervalMs?: number;
-  /** Deadline of each CreateTask, GetTask and DeleteTask call, in milliseconds. @default 30000 */
+  /** Deadline of each CreateTask, GetTask, DeleteTask and ListAgents call, in milliseconds. @default 30000 */
   rpcTimeoutMs?: number;
-  /**
-   * GetTask failures tolerated before the run fails (propeller gives up after 6). Errors that
-   * cannot get better (INVALID_ARGUMENT, NOT_FOUND, ...) fail at once. @default 6
-   */
-  maxGetFailures?: number;
-  /**
-   * When the run is stopped while CreateTask is still running, how long to wait for its answer
-   * so that the started job can be deleted, in milliseconds. @default 10000
-   */
-  cancelGraceMs?: number;
   /**
    * `output_prefix` sent to the agent. When the task succeeds without inline outputs,
    * `<outputPrefix>/outputs.pb` is read if it is a local path.
@@ -80,8 +64,6 @@ export interface RunTaskOptions {
    * @default a local execution id (project "local", domain "development", a fresh name)
    */
   taskExecutionMetadata?: admin.TaskExecutionMetadata;
-  /** Receives progress: phases, messages, log links, retries, deletion. */
-  onEvent?: (event: RunEvent) => void;
 }
 
 /** One phase of the task, as first reported. */
@@ -94,6 +76,8 @@ export interface PhaseChange {
   message: string;
   /** Milliseconds since the run started. */
   elapsedMs: number;
+  /** When the reply arrived. */
+  at: Date;
 }
 
 /** What a GetTask (or ExecuteTaskSync) reply said, in plain form. */
@@ -119,10 +103,29 @@ export type RunEvent =
       outputPrefix: string;
     }
   | { type: "created"; resourceMetaBytes: number; elapsedMs: number }
-  | { type: "status"; status: TaskStatus; phaseChanged: boolean }
-  | { type: "retry"; operation: "get"; error: string; failures: number; elapsedMs: number }
+  | {
+      type: "status";
+      status: TaskStatus;
+      phaseChanged: boolean;
+      /** The Resource as received (GetTask reply or ExecuteTaskSync header). */
+      resource?: admin.Resource;
+    }
+  | {
+      type: "retry";
+      operation: "get";
+      /** The failed call's message, e.g. `GetTask failed: UNAVAILABLE: ...`. */
+      error: string;
+      failures: number;
+      elapsedMs: number;
+    }
   | { type: "deleting"; reason: "timeout" | "aborted" | "error"; elapsedMs: number }
-  | { type: "deleted"; ok: boolean; error?: string; elapsedMs: number }
+  | {
+      type: "deleted";
+      ok: boolean;
+      /** Why DeleteTask failed: the status and details, e.g. `UNAVAILABLE: ...` (the call is not repeated). */
+      error?: string;
+      elapsedMs: number;
+    }
   | { type: "warning"; message: string };
 
 /** What {@link runTask} returns when the task SUCCEEDED. */

@@ -6,6 +6,7 @@ import { service as services } from "@flyte-agent/flyteidl";
 import { AgentMetrics } from "../metrics";
 import type { AgentRegistry } from "../registry";
 import { silentLogger } from "../logger";
+import { AgentOperations } from "./agent-operations";
 import { asyncAgentService } from "./async-service";
 import { syncAgentService } from "./sync-service";
 import { agentMetadataService } from "./metadata-service";
@@ -65,9 +66,13 @@ export class AgentServer {
       "grpc.max_send_message_length": -1,
     });
     const { registry } = options;
-    this.grpcServer.addService(withSafeDeserialize(services.AsyncAgentServiceService), asyncAgentService(registry, this.env));
-    this.grpcServer.addService(withSafeDeserialize(services.SyncAgentServiceService), syncAgentService(registry, this.env));
-    this.grpcServer.addService(withSafeDeserialize(services.AgentMetadataServiceService), agentMetadataService(registry));
+    const operations = new AgentOperations(registry, this.env);
+    this.grpcServer.addService(withSafeDeserialize(services.AsyncAgentServiceService), asyncAgentService(operations, this.env));
+    this.grpcServer.addService(withSafeDeserialize(services.SyncAgentServiceService), syncAgentService(operations, this.env));
+    this.grpcServer.addService(
+      withSafeDeserialize(services.AgentMetadataServiceService),
+      agentMetadataService(registry, this.env),
+    );
     this.health.addTo(this.grpcServer);
     if (options.reflection ?? true) addReflection(this.grpcServer);
   }

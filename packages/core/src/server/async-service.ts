@@ -1,53 +1,27 @@
-import type { sendUnaryData, ServerUnaryCall, ServerWritableStream } from "@grpc/grpc-js";
-import { admin as adminValues, type admin, type service } from "@flyte-agent/flyteidl";
-import { TaskInputError } from "../errors";
-import type { AgentRegistry } from "../registry";
-import type { LogLine } from "../types";
-import type { Operation } from "../metrics";
-import { decodeMeta, categoryOfRequest, categoryOfTemplate, routeAsync } from "./routing";
-import { toWireResource, InvalidResourceError } from "./resource-wire";
-import { DECODE_ERROR, REQUEST_BYTES, type Decoded } from "./safe-deserialize";
-import { RequestScope, type ServerEnv } from "./request-scope";
-import { AgentError } from "../errors";
 import { status as Status } from "@grpc/grpc-js";
+import { admin as adminValues, type admin, type service } from "@flyte-agent/flyteidl";
+import { AgentError, TaskInputError } from "../errors";
+import type { LogLine, Resource } from "../types";
+import type { AgentOperations } from "./agent-operations";
+import { serverStreamCall, unaryCall } from "./call-handler";
+import type { RequestScope, ServerEnv } from "./request-scope";
+import { InvalidResourceError, toWireResource } from "./resource-wire";
+import { categoryOfRequest, categoryOfTemplate } from "./routing";
+import { DECODE_ERROR, type Decoded, REQUEST_BYTES } from "./safe-deserialize";
 
-type Req<T> = Decoded<T>;
-
-/** Rejects a request whose bytes did not decode. */
+/** Rejects a request whose bytes did not decode (INVALID_ARGUMENT naming the message type). */
 export function checkDecoded(req: Decoded<object>, what: string): void {
   const problem = req[DECODE_ERROR];
   if (problem !== undefined) throw new TaskInputError(`malformed ${what}: ${problem}`);
 }
 
-/** Runs a unary handler inside a RequestScope and answers through the callback. */
-export function serveUnary<TReq extends object, TRes>(
-  env: ServerEnv,
-  operation: Operation,
-  call: ServerUnaryCall<TReq, TRes>,
-  callback: sendUnaryData<TRes>,
-  work: (scope: RequestScope, req: Decoded<TReq>) => Promise<TRes>,
-): void {
-  const scope = new RequestScope(env, operation, call);
-  scope
-    .run(() => work(scope, call.request as Decoded<TReq>))
-    .then(
-      (res) => {
-        scope.finish(undefined);
-        callback(null, res);
-      },
-      (status) => {
-        scope.finish(status, status);
-        callback(status);
-      },
-    );
-}
-
-function wire(agentName: string, resource: Parameters<typeof toWireResource>[0]): admin.Resource {
+/** An agent's Resource as a flyteidl v1 `admin.Resource`; an invalid one is INTERNAL naming the agent. */
+export function wireResource(scope: RequestScope, resource: Resource): admin.Resource {
   try {
     return toWireResource(resource);
   } catch (err) {
     if (err instanceof InvalidResourceError) {
-      throw new AgentError(Status.INTERNAL, `agent "${agentName}" returned an invalid Resource: ${err.message}`);
+      throw new AgentError(Status.INTERNAL, `agent "${scope.agentName}" returned an invalid Resource: ${err.message}`);
     }
     throw err;
   }
@@ -63,148 +37,76 @@ function toLogLine(line: string | LogLine): admin.LogLine {
   };
 }
 
-/** The AsyncAgentService implementation: CreateTask, GetTask, DeleteTask, GetTaskMetrics, GetTaskLogs. */
-export function asyncAgentService(registry: AgentRegistry, env: ServerEnv): service.AsyncAgentServiceServer {
+type Timestamp = admin.GetTaskMetricsRequest["startTime"];
+const toDate = (t: Timestamp) => (t ? new Date(Number(t.seconds) * 1000 + Math.floor(t.nanos / 1e6)) : undefined);
+
+/**
+ * The flyteidl v1 AsyncAgentService adapter (CreateTask, GetTask, DeleteTask, GetTaskMetrics,
+ * GetTaskLogs): maps each request to an {@link AgentOperations} call and its result to the reply.
+ */
+export function asyncAgentService(operations: AgentOperations, env: ServerEnv): service.AsyncAgentServiceServer {
   return {
-    createTask(call, callback) {
-      serveUnary(env, "create", call, callback, async (scope, req: Req<admin.CreateTaskRequest>) => {
-        checkDecoded(req, "CreateTaskRequest");
-        const category = categoryOfTemplate(req.template);
-        const agent = routeAsync(registry, scope, category);
-        env.metrics.observeInputBytes(category.name, req[REQUEST_BYTES] ?? 0);
-        const meta = await agent.create(
-          scope.context({
-            template: req.template!,
-            inputs: req.inputs ?? { literals: {} },
-            outputPrefix: req.outputPrefix,
-            taskExecutionMetadata: req.taskExecutionMetadata,
-          }),
-        );
-        const resourceMeta = Buffer.from(agent.metaCodec.encode(meta));
-        if (resourceMeta.length > 1024) {
-          env.log.warn(
-            { agent: agent.name, bytes: resourceMeta.length },
-            "resource_meta is larger than 1 KiB; propeller stores it in etcd",
-          );
-        }
-        return { resourceMeta };
-      });
-    },
+    createTask: unaryCall(env, "create", async (scope, req: Decoded<admin.CreateTaskRequest>) => {
+      checkDecoded(req, "CreateTaskRequest");
+      const resourceMeta = await operations.create(
+        scope,
+        categoryOfTemplate(req.template),
+        {
+          template: req.template!,
+          inputs: req.inputs ?? { literals: {} },
+          outputPrefix: req.outputPrefix,
+          taskExecutionMetadata: req.taskExecutionMetadata,
+        },
+        req[REQUEST_BYTES] ?? 0,
+      );
+      return { resourceMeta };
+    }),
 
-    getTask(call, callback) {
-      serveUnary(env, "get", call, callback, async (scope, req: Req<admin.GetTaskRequest>) => {
-        checkDecoded(req, "GetTaskRequest");
-        const category = categoryOfRequest(req);
-        const agent = routeAsync(registry, scope, category);
-        const meta = decodeMeta(agent, req.resourceMeta);
-        const resource = await agent.get(
-          meta,
-          scope.context({
-            taskCategory: category,
-            outputPrefix: req.outputPrefix,
-          }),
-        );
-        return { resource: wire(agent.name, resource) };
-      });
-    },
+    getTask: unaryCall(env, "get", async (scope, req: Decoded<admin.GetTaskRequest>) => {
+      checkDecoded(req, "GetTaskRequest");
+      const taskCategory = categoryOfRequest(req);
+      const resource = await operations.get(scope, req.resourceMeta, { taskCategory, outputPrefix: req.outputPrefix });
+      return { resource: wireResource(scope, resource) };
+    }),
 
-    deleteTask(call, callback) {
-      serveUnary(env, "delete", call, callback, async (scope, req: Req<admin.DeleteTaskRequest>) => {
-        checkDecoded(req, "DeleteTaskRequest");
-        const category = categoryOfRequest(req);
-        const agent = routeAsync(registry, scope, category);
-        const meta = decodeMeta(agent, req.resourceMeta);
-        await agent.delete(
-          meta,
-          scope.context({
-            taskCategory: category,
-            outputPrefix: "",
-          }),
-        );
-        return {};
-      });
-    },
+    deleteTask: unaryCall(env, "delete", async (scope, req: Decoded<admin.DeleteTaskRequest>) => {
+      checkDecoded(req, "DeleteTaskRequest");
+      await operations.delete(scope, req.resourceMeta, { taskCategory: categoryOfRequest(req), outputPrefix: "" });
+      return {};
+    }),
 
-    getTaskMetrics(call, callback) {
-      serveUnary(env, "get_metrics", call, callback, async (scope, req: Req<admin.GetTaskMetricsRequest>) => {
-        checkDecoded(req, "GetTaskMetricsRequest");
-        const category = categoryOfRequest(req);
-        const agent = routeAsync(registry, scope, category);
-        if (!agent.getMetrics) {
-          throw new AgentError(Status.UNIMPLEMENTED, `agent "${agent.name}" does not provide task metrics`);
-        }
-        const meta = decodeMeta(agent, req.resourceMeta);
-        const toDate = (t: typeof req.startTime) =>
-          t ? new Date(Number(t.seconds) * 1000 + Math.floor(t.nanos / 1e6)) : undefined;
-        const results = await agent.getMetrics(
-          meta,
-          scope.context({
-            taskCategory: category,
-            outputPrefix: "",
-            queries: req.queries,
-            startTime: toDate(req.startTime),
-            endTime: toDate(req.endTime),
-            stepSeconds: req.step ? Number(req.step.seconds) + req.step.nanos / 1e9 : undefined,
-          }),
-        );
-        return { results };
+    getTaskMetrics: unaryCall(env, "get_metrics", async (scope, req: Decoded<admin.GetTaskMetricsRequest>) => {
+      checkDecoded(req, "GetTaskMetricsRequest");
+      const results = await operations.metrics(scope, req.resourceMeta, {
+        taskCategory: categoryOfRequest(req),
+        outputPrefix: "",
+        queries: req.queries,
+        startTime: toDate(req.startTime),
+        endTime: toDate(req.endTime),
+        stepSeconds: req.step ? Number(req.step.seconds) + req.step.nanos / 1e9 : undefined,
       });
-    },
+      return { results };
+    }),
 
-    getTaskLogs(call: ServerWritableStream<admin.GetTaskLogsRequest, admin.GetTaskLogsResponse>) {
-      const scope = new RequestScope(env, "get_logs", call);
-      const req = call.request as Req<admin.GetTaskLogsRequest>;
-      scope
-        .run(async () => {
-          checkDecoded(req, "GetTaskLogsRequest");
-          const category = categoryOfRequest(req);
-          const agent = routeAsync(registry, scope, category);
-          if (!agent.getLogs) {
-            throw new AgentError(Status.UNIMPLEMENTED, `agent "${agent.name}" does not provide task logs`);
+    getTaskLogs: serverStreamCall(
+      env,
+      "get_logs",
+      async (scope, req: Decoded<admin.GetTaskLogsRequest>, send: (m: admin.GetTaskLogsResponse) => Promise<void>) => {
+        checkDecoded(req, "GetTaskLogsRequest");
+        const chunks = await operations.logs(scope, req.resourceMeta, {
+          taskCategory: categoryOfRequest(req),
+          outputPrefix: "",
+          lines: Number(req.lines),
+          token: req.token,
+        });
+        for await (const chunk of chunks) {
+          if (chunk.nextToken !== undefined) await send({ part: { $case: "header", value: { token: chunk.nextToken } } });
+          if (chunk.lines && chunk.lines.length > 0) {
+            const structuredLines = chunk.lines.map(toLogLine);
+            await send({ part: { $case: "body", value: { results: structuredLines.map((l) => l.message), structuredLines } } });
           }
-          const meta = decodeMeta(agent, req.resourceMeta);
-          const chunks = agent.getLogs(
-            meta,
-            scope.context({
-              taskCategory: category,
-              outputPrefix: "",
-              lines: Number(req.lines),
-              token: req.token,
-            }),
-          );
-          for await (const chunk of chunks) {
-            if (scope.signal.aborted) break;
-            if (chunk.nextToken !== undefined) {
-              await writeWithBackpressure(call, { part: { $case: "header", value: { token: chunk.nextToken } } });
-            }
-            if (chunk.lines && chunk.lines.length > 0) {
-              const structuredLines = chunk.lines.map(toLogLine);
-              await writeWithBackpressure(call, {
-                part: { $case: "body", value: { results: structuredLines.map((l) => l.message), structuredLines } },
-              });
-            }
-          }
-        })
-        .then(
-          () => {
-            scope.finish(undefined);
-            call.end();
-          },
-          (status) => {
-            scope.finish(status, status);
-            call.emit("error", status);
-          },
-        );
-    },
+        }
+      },
+    ),
   };
-}
-
-function writeWithBackpressure(
-  call: ServerWritableStream<unknown, admin.GetTaskLogsResponse>,
-  msg: admin.GetTaskLogsResponse,
-): Promise<void> {
-  return new Promise((resolve) => {
-    if (call.write(msg)) resolve();
-    else call.once("drain", () => resolve());
-  });
 }

@@ -1,14 +1,19 @@
-import { status as Status, type ServerUnaryCall, type StatusObject, Metadata } from "@grpc/grpc-js";
-
-interface ServerSurfaceCall {
-  getDeadline: ServerUnaryCall<unknown, unknown>["getDeadline"];
-  once(event: "cancelled", listener: () => void): unknown;
-}
+import { status as Status, type StatusObject, Metadata, type Deadline } from "@grpc/grpc-js";
 import type { Logger } from "pino";
+import { describeErrorChain } from "../error-chain";
 import { AgentError, isAgentError } from "../errors";
 import type { AgentMetrics, Operation } from "../metrics";
 import { redactSecrets } from "../secrets";
 import type { AgentLogger, CallContext } from "../types";
+
+/**
+ * What a scope needs from the call it serves, whatever the protocol: the client's deadline
+ * and an event when the client goes away (grpc-js server calls have both).
+ */
+export interface CallSurface {
+  getDeadline(): Deadline;
+  once(event: "cancelled", listener: () => void): unknown;
+}
 
 /** Shared by every handler: where metrics and logs go, and what is in flight. */
 export interface ServerEnv {
@@ -50,13 +55,16 @@ export class InFlight {
   }
 }
 
-const MAX_MESSAGE = 300;
-
-function shortMessage(err: unknown): string {
-  const raw = err instanceof Error ? err.message : typeof err === "string" ? err : "unknown error";
-  const firstLine = raw.split("\n", 1)[0] ?? "";
-  const clipped = firstLine.length > MAX_MESSAGE ? `${firstLine.slice(0, MAX_MESSAGE)}...` : firstLine;
-  return redactSecrets(clipped);
+/**
+ * The text of an error an agent chose the status of: its whole message as before, followed by
+ * what caused it when it carries a `cause`.
+ */
+function chosenStatusText(err: AgentError): string {
+  const message = redactSecrets(err.message);
+  const cause = (err as { cause?: unknown }).cause;
+  if (cause === undefined || cause === null) return message;
+  const why = describeErrorChain(cause);
+  return message.includes(why) ? message : `${message}: ${why}`;
 }
 
 /**
@@ -81,7 +89,7 @@ export class RequestScope {
   constructor(
     private readonly env: ServerEnv,
     readonly operation: Operation,
-    call: ServerSurfaceCall,
+    call: CallSurface,
   ) {
     const d = call.getDeadline();
     const ms = d instanceof Date ? d.getTime() : d;
@@ -139,12 +147,12 @@ export class RequestScope {
   statusFor(err: unknown): StatusObject {
     if (this.abortStatus) return this.status(this.abortStatus.code, this.abortStatus.details);
     if (isAgentError(err) && err.code !== Status.INTERNAL && err.code !== Status.UNKNOWN && err.code !== Status.OK) {
-      return this.status(err.code, redactSecrets(err.message));
+      return this.status(err.code, chosenStatusText(err));
     }
     const who = this.agentName ? `agent "${this.agentName}"` : "agent";
     return this.status(
       Status.INTERNAL,
-      `${who} failed to ${this.operation.replace("_", " ")} ${this.category}: ${shortMessage(err)}`,
+      `${who} failed to ${this.operation.replace("_", " ")}${this.category ? ` ${this.category}` : ""}: ${describeErrorChain(err)}`,
     );
   }
 
@@ -152,8 +160,8 @@ export class RequestScope {
     return { code, details, metadata: new Metadata() };
   }
 
-  /** Records metrics and the request's log line; call exactly once. */
-  finish(result: StatusObject | undefined, err?: unknown): void {
+  /** Records metrics and the request's log line; call exactly once (`result` absent: OK). */
+  finish(result?: StatusObject): void {
     this.finished = true;
     this.rejectRun = undefined;
     this.env.inFlight.delete(this);
@@ -169,12 +177,8 @@ export class RequestScope {
       durationMs: Math.round(seconds * 1e6) / 1e3,
     };
     if (code === Status.OK) this.env.log.info(line, "request");
-    else if (code === Status.INTERNAL) {
-      this.env.log.error(
-        { ...line, error: result?.details, cause: err instanceof Error ? err.name : undefined },
-        "request failed",
-      );
-    } else this.env.log.warn({ ...line, error: result?.details }, "request failed");
+    else if (code === Status.INTERNAL) this.env.log.error({ ...line, error: result?.details }, "request failed");
+    else this.env.log.warn({ ...line, error: result?.details }, "request failed");
   }
 }
 

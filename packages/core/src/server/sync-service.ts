@@ -2,11 +2,11 @@ import { status as Status, type ServerDuplexStream } from "@grpc/grpc-js";
 import type { admin, core, service } from "@flyte-agent/flyteidl";
 import { AgentError, TaskInputError } from "../errors";
 import { isTerminalPhase, phaseName } from "../phase";
-import type { AgentRegistry } from "../registry";
-import { checkDecoded } from "./async-service";
-import { RequestScope, type ServerEnv } from "./request-scope";
-import { InvalidResourceError, toWireResource } from "./resource-wire";
-import { categoryOfTemplate, routeSync } from "./routing";
+import type { AgentOperations } from "./agent-operations";
+import { checkDecoded, wireResource } from "./async-service";
+import { bidiCall } from "./call-handler";
+import type { ServerEnv } from "./request-scope";
+import { categoryOfTemplate } from "./routing";
 import { REQUEST_BYTES, type Decoded } from "./safe-deserialize";
 
 type SyncCall = ServerDuplexStream<admin.ExecuteTaskSyncRequest, admin.ExecuteTaskSyncResponse>;
@@ -64,54 +64,34 @@ function readRequest(
   });
 }
 
-/** The SyncAgentService implementation: ExecuteTaskSync answers with exactly one header holding a terminal Resource. */
-export function syncAgentService(registry: AgentRegistry, env: ServerEnv): service.SyncAgentServiceServer {
+/**
+ * The flyteidl v1 SyncAgentService adapter: ExecuteTaskSync reads a header and the inputs, runs
+ * the sync agent, and answers with exactly one header holding a terminal Resource.
+ */
+export function syncAgentService(operations: AgentOperations, env: ServerEnv): service.SyncAgentServiceServer {
   return {
-    executeTaskSync(call: SyncCall) {
-      const scope = new RequestScope(env, "do", call);
-      scope
-        .run(async () => {
-          const { header, inputs, bytes } = await readRequest(call, scope.signal);
-          const category = categoryOfTemplate(header.template);
-          const agent = routeSync(registry, scope, category);
-          env.metrics.observeInputBytes(category.name, bytes);
-          const resource = await agent.do(
-            scope.context({
-              template: header.template!,
-              inputs,
-              outputPrefix: header.outputPrefix,
-              taskExecutionMetadata: header.taskExecutionMetadata,
-              maxDatasetSizeBytes: header.maxDatasetSizeBytes === 0n ? undefined : header.maxDatasetSizeBytes,
-            }),
-          );
-          let wire: admin.Resource;
-          try {
-            wire = toWireResource(resource);
-          } catch (err) {
-            if (err instanceof InvalidResourceError) {
-              throw new AgentError(Status.INTERNAL, `agent "${agent.name}" returned an invalid Resource: ${err.message}`);
-            }
-            throw err;
-          }
-          if (!isTerminalPhase(wire.phase)) {
-            throw new AgentError(
-              Status.INTERNAL,
-              `agent "${agent.name}" returned phase ${phaseName(wire.phase)} from do; a sync agent must return a terminal phase`,
-            );
-          }
-          return wire;
-        })
-        .then(
-          (resource) => {
-            scope.finish(undefined);
-            call.write({ res: { $case: "header", value: { resource } } });
-            call.end();
-          },
-          (status) => {
-            scope.finish(status, status);
-            call.emit("error", status);
-          },
+    executeTaskSync: bidiCall(env, "do", async (scope, call: SyncCall): Promise<admin.ExecuteTaskSyncResponse> => {
+      const { header, inputs, bytes } = await readRequest(call, scope.signal);
+      const resource = await operations.execute(
+        scope,
+        categoryOfTemplate(header.template),
+        {
+          template: header.template!,
+          inputs,
+          outputPrefix: header.outputPrefix,
+          taskExecutionMetadata: header.taskExecutionMetadata,
+          maxDatasetSizeBytes: header.maxDatasetSizeBytes === 0n ? undefined : header.maxDatasetSizeBytes,
+        },
+        bytes,
+      );
+      const wire = wireResource(scope, resource);
+      if (!isTerminalPhase(wire.phase)) {
+        throw new AgentError(
+          Status.INTERNAL,
+          `agent "${scope.agentName}" returned phase ${phaseName(wire.phase)} from do; a sync agent must return a terminal phase`,
         );
-    },
+      }
+      return { res: { $case: "header", value: { resource: wire } } };
+    }),
   };
 }

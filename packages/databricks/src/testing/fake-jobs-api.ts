@@ -1,6 +1,6 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { parseJsonKeepingIds } from "../json-ids";
+import { type StrictJson, int64Text, parseStrictJson } from "./strict-json";
 
 /** One step of a run's scripted life: what `runs/get` answers. */
 export interface FakeRunState {
@@ -50,8 +50,8 @@ export type FakeRoute = "submit" | "get" | "cancel" | "any";
 export interface FakeRun {
   readonly runId: string;
   readonly jobId: string;
-  /** The `runs/submit` body as received. */
-  readonly submitted: { [key: string]: unknown };
+  /** The `runs/submit` body as received (integers too large for a number are bigints). */
+  readonly submitted: { [key: string]: StrictJson };
   /** The states still to come (the first is answered next). */
   states: FakeRunState[];
   /** Times `runs/cancel` was called for it. */
@@ -118,14 +118,41 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function hasCompute(body: { [key: string]: unknown }): boolean {
+function hasCompute(body: { [key: string]: StrictJson }): boolean {
   if (body.existing_cluster_id || body.new_cluster) return true;
-  const tasks = Array.isArray(body.tasks) ? (body.tasks as Array<{ [key: string]: unknown }>) : [];
-  const envs = Array.isArray(body.environments) ? (body.environments as Array<{ [key: string]: unknown }>) : [];
+  const tasks = Array.isArray(body.tasks) ? (body.tasks as Array<{ [key: string]: StrictJson }>) : [];
+  const envs = Array.isArray(body.environments) ? (body.environments as Array<{ [key: string]: StrictJson }>) : [];
   return (
     tasks.length > 0 &&
     tasks.every((t) => t.existing_cluster_id || t.new_cluster || envs.some((e) => e.environment_key === t.environment_key))
   );
+}
+
+/** How a JSON value is named in an error message. */
+function describeJson(value: StrictJson | undefined): string {
+  if (value === undefined) return "nothing";
+  if (typeof value === "string") return `the string ${JSON.stringify(value)}`;
+  if (typeof value === "bigint" || typeof value === "number") return `the number ${value}`;
+  return Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}`;
+}
+
+/** The field types `runs/submit` checks (Jobs API 2.1), as Databricks words a refusal; undefined when fine. */
+function submitTypeError(body: { [key: string]: StrictJson }): string | undefined {
+  const expect: Record<string, (v: StrictJson) => boolean> = {
+    run_name: (v) => typeof v === "string",
+    existing_cluster_id: (v) => typeof v === "string",
+    timeout_seconds: (v) => (typeof v === "number" && Number.isInteger(v) && v >= 0) || typeof v === "bigint",
+    new_cluster: (v) => typeof v === "object" && v !== null && !Array.isArray(v),
+    tasks: Array.isArray,
+    environments: Array.isArray,
+    spark_python_task: (v) => typeof v === "object" && v !== null && !Array.isArray(v),
+    notebook_task: (v) => typeof v === "object" && v !== null && !Array.isArray(v),
+  };
+  for (const [field, ok] of Object.entries(expect)) {
+    const value = body[field];
+    if (value !== undefined && !ok(value)) return `Invalid value for ${field}: got ${describeJson(value)}`;
+  }
+  return undefined;
 }
 
 /**
@@ -162,11 +189,13 @@ export async function startFakeDatabricks(options: FakeDatabricksOptions = {}): 
     return entry.fault;
   };
 
-  const submit = (res: ServerResponse, body: { [key: string]: unknown }) => {
+  const submit = (res: ServerResponse, body: { [key: string]: StrictJson }) => {
     const idem = body.idempotency_token;
     if (idem !== undefined && (typeof idem !== "string" || idem.length > 64)) {
       return error(res, 400, "INVALID_PARAMETER_VALUE", "idempotency_token must be a string of at most 64 characters");
     }
+    const wrongType = submitTypeError(body);
+    if (wrongType) return error(res, 400, "INVALID_PARAMETER_VALUE", wrongType);
     if (!hasCompute(body)) {
       return error(res, 400, "INVALID_PARAMETER_VALUE", "One of existing_cluster_id, new_cluster or environment_key must be set");
     }
@@ -188,6 +217,9 @@ export async function startFakeDatabricks(options: FakeDatabricksOptions = {}): 
 
   const get = (res: ServerResponse, url: URL, baseUrl: string) => {
     const runId = url.searchParams.get("run_id") ?? "";
+    if (!/^\d{1,19}$/.test(runId) || BigInt(runId) > 2n ** 63n - 1n) {
+      return error(res, 400, "INVALID_PARAMETER_VALUE", `Invalid value for run_id: expected an int64, got '${runId}'`);
+    }
     const run = runs.get(runId);
     if (!run) return error(res, 400, "INVALID_PARAMETER_VALUE", `Run ${runId || "(none)"} does not exist.`);
     stats.gets += 1;
@@ -201,8 +233,17 @@ export async function startFakeDatabricks(options: FakeDatabricksOptions = {}): 
     });
   };
 
-  const cancel = (res: ServerResponse, body: { [key: string]: unknown }) => {
-    const runId = String(body.run_id ?? "");
+  const cancel = (res: ServerResponse, body: { [key: string]: StrictJson }) => {
+    // Databricks takes run_id as a JSON integer (int64); a string or a rounded float is refused.
+    const runId = int64Text(body.run_id);
+    if (runId === undefined) {
+      return error(
+        res,
+        400,
+        "INVALID_PARAMETER_VALUE",
+        `Invalid value for run_id: expected an int64, got ${describeJson(body.run_id)}`,
+      );
+    }
     const run = runs.get(runId);
     if (!run) return error(res, 400, "INVALID_PARAMETER_VALUE", `Run ${runId || "(none)"} does not exist.`);
     stats.cancels += 1;
@@ -240,13 +281,21 @@ export async function startFakeDatabricks(options: FakeDatabricksOptions = {}): 
         stats.unauthorized += 1;
         return error(res, 401, "UNAUTHENTICATED", "Invalid access token.");
       }
-      let body: { [key: string]: unknown } = {};
+      let body: { [key: string]: StrictJson } = {};
       if (req.method === "POST") {
-        try {
-          body = parseJsonKeepingIds(raw) as { [key: string]: unknown };
-        } catch {
-          return error(res, 400, "MALFORMED_REQUEST", "Invalid JSON given in the body of the request");
+        if (!/^application\/json\b/i.test(req.headers["content-type"] ?? "")) {
+          return error(res, 400, "MALFORMED_REQUEST", "Content-Type must be application/json");
         }
+        let parsed: StrictJson;
+        try {
+          parsed = parseStrictJson(raw);
+        } catch (err) {
+          return error(res, 400, "MALFORMED_REQUEST", `Invalid JSON given in the body of the request: ${(err as Error).message}`);
+        }
+        if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+          return error(res, 400, "MALFORMED_REQUEST", "The body of the request must be a JSON object");
+        }
+        body = parsed;
       }
       if (route.route === "submit") return submit(res, body);
       if (route.route === "get") return get(res, url, baseUrl);

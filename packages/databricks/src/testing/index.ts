@@ -14,3 +14,4 @@ export {
   type FakeRun,
   type FakeRunState,
 } from "./fake-jobs-api";
+export { parseStrictJson, type StrictJson } from "./strict-json";

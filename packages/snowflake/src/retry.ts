@@ -1,21 +1,18 @@
-import type { RetryOptions } from "./types";
+/**
+ * Generic waiting helpers (abortable sleep, exponential back-off, Retry-After). Kept in one
+ * file so they can be swapped for core's own helpers.
+ */
 
-/** {@link RetryOptions} with every default filled in. */
-export type RetryPolicy = Required<RetryOptions>;
-
-/** Fills in the defaults of {@link RetryOptions}, refusing nonsense values. */
-export function retryPolicy(options: RetryOptions = {}): RetryPolicy {
-  const policy: RetryPolicy = {
-    maxAttempts: options.maxAttempts ?? 4,
-    baseDelayMs: options.baseDelayMs ?? 200,
-    maxDelayMs: options.maxDelayMs ?? 2_000,
-    maxRetryAfterMs: options.maxRetryAfterMs ?? 5_000,
-  };
-  for (const [name, value] of Object.entries(policy)) {
-    if (!Number.isFinite(value) || value < 0) throw new RangeError(`retry.${name} must be a number >= 0, got ${value}`);
-  }
-  if (policy.maxAttempts < 1) throw new RangeError("retry.maxAttempts must be at least 1");
-  return policy;
+/** Bounds of the retries of one SQL API request (429, 5xx and network errors). */
+export interface RetryPolicy {
+  /** Attempts in total, the first one included. */
+  readonly maxAttempts: number;
+  /** First back-off, doubled after each attempt. */
+  readonly baseDelayMs: number;
+  /** Largest back-off. */
+  readonly maxDelayMs: number;
+  /** A Retry-After longer than this is not waited for: the call gives up at once. */
+  readonly maxRetryAfterMs: number;
 }
 
 /** Back-off before attempt `attempt + 1`: exponential, capped, with jitter in its upper half. */
@@ -28,8 +25,8 @@ export function backoffMs(policy: RetryPolicy, attempt: number): number {
  * Reads an HTTP `Retry-After` header (seconds, or an HTTP date) as milliseconds from now.
  * Returns undefined when it is absent or unreadable.
  */
-export function parseRetryAfter(header: string | undefined, now = Date.now()): number | undefined {
-  if (header === undefined) return undefined;
+export function parseRetryAfter(header: unknown, now = Date.now()): number | undefined {
+  if (typeof header !== "string") return undefined;
   const text = header.trim();
   if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
   const at = Date.parse(text);

@@ -6,10 +6,10 @@ import {
   loadModuleByPath,
   loadPackages,
   nodeModulesChain,
-} from "../discovery";
-import { ConfigurationError } from "../errors";
-import { AgentRegistry } from "../registry";
-import { CORE_VERSION } from "../version";
+} from "./discovery";
+import { ConfigurationError } from "./errors";
+import { AgentRegistry } from "./registry";
+import { CORE_VERSION } from "./version";
 
 /** Which plugins to serve. Every field falls back to an environment variable, then a default. */
 export interface PluginSelection {
@@ -87,7 +87,7 @@ function checkOwnAgents(p: LoadedOk): LoadedPackage {
  * `modules`. A plugin that fails is reported with its reason; with `strict` any failure throws
  * a {@link ConfigurationError} listing them all.
  */
-export function discoverPlugins(selection: PluginSelection = {}): PluginDiscovery {
+export async function discoverPlugins(selection: PluginSelection = {}): Promise<PluginDiscovery> {
   const include = selection.include ?? listFromEnv("FLYTE_AGENT_INCLUDE");
   const exclude = selection.exclude ?? listFromEnv("FLYTE_AGENT_EXCLUDE") ?? [];
   const modules = selection.modules ?? listFromEnv("FLYTE_AGENT_MODULES") ?? [];
@@ -112,23 +112,24 @@ export function discoverPlugins(selection: PluginSelection = {}): PluginDiscover
         error: "it was asked for with --include / FLYTE_AGENT_INCLUDE but no installed package of that name is a plugin",
       }),
     ),
-    ...loadPackages(packages, coreVersion),
-    ...modules.map((m) => loadModuleByPath(m, cwd, coreVersion)),
-  ].map((p) => (p.ok ? checkOwnAgents(p) : p));
+    ...(await loadPackages(packages, coreVersion)),
+  ];
+  for (const m of modules) loaded.push(await loadModuleByPath(m, cwd, coreVersion));
+  const checked = loaded.map((p) => (p.ok ? checkOwnAgents(p) : p));
 
-  const problems = loaded.filter((p): p is LoadFailure => !p.ok);
+  const problems = checked.filter((p): p is LoadFailure => !p.ok);
   if (strict && problems.length > 0) {
     throw new ConfigurationError(`${problems.map(describeProblem).join("; ")} (strict mode: not starting)`);
   }
-  return { loaded, problems };
+  return { loaded: checked, problems };
 }
 
 /**
  * Discovers plugins (see {@link discoverPlugins}) and registers their agents. Two plugins
  * claiming one task category throw a {@link ConfigurationError} naming both packages.
  */
-export function buildRegistry(selection: PluginSelection = {}): PluginRegistryResult {
-  const { loaded, problems } = discoverPlugins(selection);
+export async function buildRegistry(selection: PluginSelection = {}): Promise<PluginRegistryResult> {
+  const { loaded, problems } = await discoverPlugins(selection);
   const registry = new AgentRegistry();
   for (const p of loaded) {
     if (!p.ok) continue;

@@ -1,0 +1,79 @@
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const BIN = join(__dirname, "..", "..", "bin", "flyte-agent.js");
+const TEMPLATE = join(__dirname, "..", "..", "..", "template");
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+let scratch: string;
+let target: string;
+let stdout: string;
+
+beforeAll(async () => {
+  scratch = mkdtempSync(join(tmpdir(), "flyte-agent-new-"));
+  target = join(scratch, "demo-sys");
+  stdout = await new Promise<string>((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [BIN, "new", "demo-sys", "--template", TEMPLATE, "--dir", target, "--no-register"],
+      { cwd: scratch },
+      (err, out, errText) => (err ? reject(new Error(`${err.message}\n${errText}`)) : resolve(out)),
+    );
+  });
+}, 30_000);
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const read = (path: string) => readFileSync(join(target, path), "utf8");
+
+describe("flyte-agent new", () => {
+  test("creates the plugin shape: index, agent, types, version, ./testing, an example, tests", () => {
+    for (const file of [
+      "src/index.ts",
+      "src/agent.ts",
+      "src/types.ts",
+      "src/version.ts",
+      "src/testing/index.ts",
+      "examples/demo-sys-task.yaml",
+      "test/conformance.test.ts",
+      "test/example-template.test.ts",
+      "tsconfig.test.json",
+    ]) {
+      expect(existsSync(join(target, file))).toBe(true);
+    }
+    const pkg = JSON.parse(read("package.json"));
+    const template = JSON.parse(readFileSync(join(TEMPLATE, "package.json"), "utf8"));
+    expect(pkg.name).toBe("@flyte-agent/demo-sys");
+    expect(pkg.scripts).toEqual(template.scripts);
+    expect(Object.keys(pkg.exports)).toEqual(expect.arrayContaining([".", "./testing"]));
+    expect(read("src/testing/index.ts")).toContain("export { demoSysTaskTemplate, demoSysSyncTaskTemplate }");
+    expect(read("examples/demo-sys-task.yaml")).toMatch(/^type: demo_sys_task$/m);
+    expect(stdout).toContain("pnpm turbo run test --filter=@flyte-agent/demo-sys");
+  });
+
+  test("the README is about the new plugin, not the template's fields", () => {
+    const readme = read("README.md");
+    expect(readme).toMatch(/^# @flyte-agent\/demo-sys\n/);
+    expect(readme).toContain("`demo_sys_task`");
+    expect(readme).toContain('"Demo Sys Agent"');
+    expect(readme).toContain("examples/demo-sys-task.yaml");
+    expect(readme).toContain("pnpm turbo run test --filter=@flyte-agent/demo-sys");
+    expect(readme).not.toMatch(/durationSeconds|custom-agent template: the smallest|\bfail: true/);
+  });
+
+  test("no name of the template is left in any file", () => {
+    const leftovers = filesUnder(target).filter((file) =>
+      /custom_task|custom_sync_task|CustomAsyncAgent|CustomSyncAgent|customTaskTemplate|custom-task|@flyte-agent\/template/.test(
+        readFileSync(file, "utf8"),
+      ),
+    );
+    expect(leftovers).toEqual([]);
+  });
+});

@@ -1,0 +1,27 @@
+import type { admin } from "@flyte-agent/flyteidl";
+import { core as v2core, type connector } from "@flyte-agent/flyteidl/v2";
+import { toWireResource } from "../../server/resource-wire";
+import type { Resource } from "../../types";
+import { toV2NamedLiterals } from "./literals";
+
+/**
+ * Turns an agent's Resource into the flyteidl2 wire message: phase, message, log links,
+ * custom_info and outputs (flyteidl2 has no deprecated `state` and no `agent_error`). The checks
+ * and the secret scrubbing of the message are the v1 ones ({@link toWireResource}).
+ *
+ * @throws InvalidResourceError when the agent returned something that is not a valid Resource
+ */
+export function toV2Resource(resource: Resource): connector.Resource {
+  return fromV1Resource(toWireResource(resource));
+}
+
+/** A checked v1 Resource as its flyteidl2 equivalent (drops `state` and `agent_error`). */
+export function fromV1Resource(resource: admin.Resource): connector.Resource {
+  return {
+    phase: resource.phase as number as v2core.TaskExecution_Phase,
+    message: resource.message,
+    logLinks: resource.logLinks.map((link) => v2core.TaskLog.fromPartial({ name: link.name, uri: link.uri })),
+    customInfo: resource.customInfo,
+    outputs: resource.outputs === undefined ? undefined : { literals: toV2NamedLiterals(resource.outputs) },
+  };
+}

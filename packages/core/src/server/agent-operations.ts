@@ -1,0 +1,131 @@
+import { status as Status } from "@grpc/grpc-js";
+import type { core } from "@flyte-agent/flyteidl";
+import type { AsyncAgent } from "../agent";
+import { AgentError } from "../errors";
+import type { AgentRegistry } from "../registry";
+import type {
+  CallContext,
+  CreateContext,
+  ExecuteContext,
+  LogsChunk,
+  LogsContext,
+  MetricsContext,
+  Resource,
+  TaskCategory,
+  TaskContext,
+} from "../types";
+import type { RequestScope, ServerEnv } from "./request-scope";
+import { decodeMeta, routeAsync, routeSync } from "./routing";
+
+/** The fields of an agent context that come from the request (signal, deadline and log come from the scope). */
+export type RequestFields<C extends CallContext> = Omit<C, keyof CallContext>;
+
+/** resource_meta above this size gets a warning: propeller stores it in etcd. */
+const POLITE_META_BYTES = 1024;
+
+/**
+ * What the agent service does for each call, independent of the wire protocol: route by task
+ * category, build the agent's context from the scope, call the agent, encode or decode its
+ * resource metadata. Protocol adapters map their request to these arguments and the result to
+ * their reply; see `call-handler.ts`.
+ */
+export class AgentOperations {
+  constructor(
+    private readonly registry: AgentRegistry,
+    private readonly env: ServerEnv,
+  ) {}
+
+  /**
+   * Starts a task on its async agent.
+   * @param inputBytes size of the encoded request, for the input-size metric
+   * @returns the encoded resource metadata the client keeps and sends back
+   */
+  async create(
+    scope: RequestScope,
+    category: TaskCategory,
+    fields: RequestFields<CreateContext>,
+    inputBytes: number,
+  ): Promise<Buffer> {
+    const agent = routeAsync(this.registry, scope, category);
+    this.env.metrics.observeInputBytes(category.name, inputBytes);
+    const meta = await agent.create(scope.context(fields));
+    const resourceMeta = Buffer.from(agent.metaCodec.encode(meta));
+    if (resourceMeta.length > POLITE_META_BYTES) {
+      this.env.log.warn(
+        { agent: agent.name, bytes: resourceMeta.length },
+        "resource_meta is larger than 1 KiB; propeller stores it in etcd",
+      );
+    }
+    return resourceMeta;
+  }
+
+  /**
+   * The async agent of a task and its decoded metadata; `optional` names an optional method
+   * the call needs (UNIMPLEMENTED, checked before the metadata, when the agent lacks it).
+   */
+  private task(
+    scope: RequestScope,
+    category: TaskCategory,
+    resourceMeta: Uint8Array | undefined,
+    optional?: { method: "getMetrics" | "getLogs"; what: string },
+  ): { agent: AsyncAgent<unknown>; meta: unknown } {
+    const agent = routeAsync(this.registry, scope, category);
+    if (optional && !agent[optional.method]) {
+      throw new AgentError(Status.UNIMPLEMENTED, `agent "${agent.name}" does not provide ${optional.what}`);
+    }
+    return { agent, meta: decodeMeta(agent, resourceMeta) };
+  }
+
+  /** Asks the async agent for the state of a task. */
+  async get(scope: RequestScope, resourceMeta: Uint8Array | undefined, fields: RequestFields<TaskContext>): Promise<Resource> {
+    const { agent, meta } = this.task(scope, fields.taskCategory, resourceMeta);
+    return agent.get(meta, scope.context(fields));
+  }
+
+  /** Asks the async agent to cancel a task. */
+  async delete(scope: RequestScope, resourceMeta: Uint8Array | undefined, fields: RequestFields<TaskContext>): Promise<void> {
+    const { agent, meta } = this.task(scope, fields.taskCategory, resourceMeta);
+    await agent.delete(meta, scope.context(fields));
+  }
+
+  /** The task's metrics (UNIMPLEMENTED when the agent has none). */
+  async metrics(
+    scope: RequestScope,
+    resourceMeta: Uint8Array | undefined,
+    fields: RequestFields<MetricsContext>,
+  ): Promise<core.ExecutionMetricResult[]> {
+    const { agent, meta } = this.task(scope, fields.taskCategory, resourceMeta, { method: "getMetrics", what: "task metrics" });
+    return agent.getMetrics!(meta, scope.context(fields)); // checked by task()
+  }
+
+  /**
+   * The task's log stream (UNIMPLEMENTED when the agent has none). Stops early when the call
+   * is aborted.
+   */
+  async logs(
+    scope: RequestScope,
+    resourceMeta: Uint8Array | undefined,
+    fields: RequestFields<LogsContext>,
+  ): Promise<AsyncIterable<LogsChunk>> {
+    const { agent, meta } = this.task(scope, fields.taskCategory, resourceMeta, { method: "getLogs", what: "task logs" });
+    const chunks = agent.getLogs!(meta, scope.context(fields)); // checked by task()
+    return (async function* untilAborted() {
+      for await (const chunk of chunks) {
+        if (scope.signal.aborted) return;
+        yield chunk;
+      }
+    })();
+  }
+
+  /** Runs a task on its sync agent and returns the agent's Resource. */
+  async execute(
+    scope: RequestScope,
+    category: TaskCategory,
+    fields: RequestFields<ExecuteContext>,
+    inputBytes: number,
+  ): Promise<Resource> {
+    const agent = routeSync(this.registry, scope, category);
+    this.env.metrics.observeInputBytes(category.name, inputBytes);
+    return agent.do(scope.context(fields));
+  }
+}

@@ -1,0 +1,211 @@
+import http from "node:http";
+import https from "node:https";
+import axios, { type AxiosInstance, isAxiosError } from "axios";
+import type { AgentLogger } from "@flyte-agent/core";
+import { type RetryPolicy, backoffMs, parseRetryAfter, sleep } from "./retry";
+
+/** One agent call's view of the SQL API: where, with what token, until when. */
+export interface SqlApiCall {
+  /** Base URL, e.g. `https://myorg-myaccount.snowflakecomputing.com`. */
+  readonly baseUrl: string;
+  /** Key-pair JWT (sent as a Bearer header only; never logged). */
+  readonly token: string;
+  /** The RPC's signal: aborts requests and back-off waits. */
+  readonly signal: AbortSignal;
+  /** The RPC's deadline: no retry is started that cannot finish before it. */
+  readonly deadline?: Date;
+  readonly log: AgentLogger;
+}
+
+/** A JSON object as the SQL API sends it. */
+export type ApiBody = { readonly [key: string]: unknown };
+
+/** What a SQL API request came to, after retries. */
+export type SqlApiOutcome =
+  /** Any answer that is not retried (2xx, 4xx other than 429): the caller reads it. */
+  | { readonly kind: "answer"; readonly status: number; readonly body: ApiBody }
+  /** 429, 5xx or network errors that outlasted the retries (or the deadline). */
+  | { readonly kind: "unavailable"; readonly message: string; readonly attempts: number };
+
+/** The body of `POST /api/v2/statements`. */
+export interface StatementRequest {
+  statement: string;
+  database: string;
+  schema: string;
+  warehouse: string;
+  role?: string;
+  timeout?: number;
+  bindings?: { [position: string]: { type: string; value: string | null } };
+  parameters?: { [name: string]: string };
+}
+
+/** Settings of {@link SqlApiClient}. */
+export interface SqlApiClientOptions {
+  readonly requestTimeoutMs: number;
+  readonly retry: RetryPolicy;
+  readonly maxSockets: number;
+}
+
+/** Time kept free before the RPC deadline so the agent can still answer. */
+const DEADLINE_MARGIN_MS = 300;
+/** Largest response body read (a finished query's answer carries its first result partition). */
+const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+const STATEMENTS = "/api/v2/statements";
+const USER_AGENT = "flyte-agent-snowflake/0.1";
+
+type Attempt = { status: number; headers: Record<string, unknown>; body: ApiBody } | { networkError: string };
+
+/**
+ * A small Snowflake SQL API v2 client over axios: keep-alive connection pools, a timeout and the
+ * caller's AbortSignal on every request, key-pair JWT headers, and bounded retries of 429
+ * (honouring Retry-After), 5xx and network errors.
+ */
+export class SqlApiClient {
+  private readonly http: AxiosInstance;
+  private readonly httpAgent: http.Agent;
+  private readonly httpsAgent: https.Agent;
+
+  constructor(private readonly options: SqlApiClientOptions) {
+    const pool = { keepAlive: true, keepAliveMsecs: 1_000, maxSockets: options.maxSockets, scheduling: "lifo" as const };
+    this.httpAgent = new http.Agent(pool);
+    this.httpsAgent = new https.Agent(pool);
+    this.http = axios.create({
+      httpAgent: this.httpAgent,
+      httpsAgent: this.httpsAgent,
+      maxRedirects: 0,
+      maxContentLength: MAX_RESPONSE_BYTES,
+      responseType: "text",
+      transformResponse: [(data: unknown) => data],
+      validateStatus: () => true,
+    });
+  }
+
+  /**
+   * `POST /api/v2/statements?requestId=..&async=true`. The request id makes a resubmission
+   * (a retry here, or a repeated CreateTask) find the statement already submitted.
+   */
+  submit(call: SqlApiCall, requestId: string, body: StatementRequest): Promise<SqlApiOutcome> {
+    const query = `?requestId=${encodeURIComponent(requestId)}&async=true`;
+    return this.request(call, "POST", query, JSON.stringify(body), (attempt) => (attempt > 1 ? "&retry=true" : ""));
+  }
+
+  /** `GET /api/v2/statements/{handle}`. */
+  status(call: SqlApiCall, handle: string): Promise<SqlApiOutcome> {
+    return this.request(call, "GET", `/${encodeURIComponent(handle)}`);
+  }
+
+  /** `POST /api/v2/statements/{handle}/cancel`. */
+  cancel(call: SqlApiCall, handle: string): Promise<SqlApiOutcome> {
+    return this.request(call, "POST", `/${encodeURIComponent(handle)}/cancel`, "{}");
+  }
+
+  /** Closes pooled connections. */
+  close(): void {
+    this.httpAgent.destroy();
+    this.httpsAgent.destroy();
+  }
+
+  private async request(
+    call: SqlApiCall,
+    method: "GET" | "POST",
+    path: string,
+    body?: string,
+    suffix: (attempt: number) => string = () => "",
+  ): Promise<SqlApiOutcome> {
+    const { retry } = this.options;
+    const endBy = call.deadline ? call.deadline.getTime() - DEADLINE_MARGIN_MS : Number.POSITIVE_INFINITY;
+    const route = method === "GET" ? "status" : path.startsWith("?") ? "submit" : "cancel";
+    let last = "no attempt fit before the deadline";
+    let attempt = 0;
+    while (attempt < retry.maxAttempts) {
+      const timeoutMs = Math.min(this.options.requestTimeoutMs, endBy - Date.now());
+      if (timeoutMs <= 0) break;
+      attempt += 1;
+      const started = Date.now();
+      const result = await this.send(call, method, `${path}${suffix(attempt)}`, body, timeoutMs);
+      let waitMs: number;
+      if ("networkError" in result) {
+        last = result.networkError;
+        waitMs = backoffMs(retry, attempt);
+      } else {
+        const { status, headers } = result;
+        call.log.debug({ route, status, attempt, ms: Date.now() - started }, "snowflake sql api");
+        if (status === 429) {
+          const retryAfter = parseRetryAfter(headers["retry-after"]);
+          last = `rate limited by Snowflake (HTTP 429${retryAfter !== undefined ? `, retry after ${Math.ceil(retryAfter / 1000)} s` : ""})`;
+          if (retryAfter !== undefined && retryAfter > retry.maxRetryAfterMs) break;
+          waitMs = retryAfter ?? backoffMs(retry, attempt);
+        } else if (status >= 500) {
+          last = `Snowflake answered ${describeAnswer(status, result.body)}`;
+          waitMs = backoffMs(retry, attempt);
+        } else {
+          return { kind: "answer", status, body: result.body };
+        }
+      }
+      if (attempt >= retry.maxAttempts || Date.now() + waitMs >= endBy) break;
+      call.log.debug({ route, attempt, waitMs, reason: last }, "snowflake sql api retry");
+      await sleep(waitMs, call.signal);
+    }
+    return { kind: "unavailable", message: `${last} (after ${attempt} attempt${attempt === 1 ? "" : "s"})`, attempts: attempt };
+  }
+
+  private async send(
+    call: SqlApiCall,
+    method: string,
+    path: string,
+    body: string | undefined,
+    timeoutMs: number,
+  ): Promise<Attempt> {
+    if (call.signal.aborted) throw call.signal.reason;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    try {
+      const res = await this.http.request<string>({
+        method,
+        url: `${call.baseUrl}${STATEMENTS}${path}`,
+        data: body,
+        timeout: timeoutMs,
+        signal: AbortSignal.any([call.signal, timeout]),
+        headers: {
+          Authorization: `Bearer ${call.token}`,
+          "X-Snowflake-Authorization-Token-Type": "KEYPAIR_JWT",
+          Accept: "application/json",
+          "User-Agent": USER_AGENT,
+          ...(body !== undefined ? { "Content-Type": "application/json" } : {}),
+        },
+      });
+      return { status: res.status, headers: res.headers as Record<string, unknown>, body: parseBody(res.data) };
+    } catch (err) {
+      if (call.signal.aborted) throw call.signal.reason;
+      if (timeout.aborted) return { networkError: `no answer from Snowflake within ${timeoutMs} ms` };
+      const code = isAxiosError(err) ? err.code : undefined;
+      const message = err instanceof Error ? err.message : "unknown error";
+      return { networkError: `cannot reach Snowflake (${code ? `${code}: ` : ""}${message})` };
+    }
+  }
+}
+
+function parseBody(text: unknown): ApiBody {
+  if (typeof text !== "string" || text.trim() === "") return {};
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as ApiBody) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** Snowflake's explanation in an answer: message, SQL state and error code when present. */
+export function errorText(body: ApiBody): string {
+  const raw = typeof body.message === "string" ? body.message : "";
+  const message = raw.length > 500 ? `${raw.slice(0, 500)}...` : raw;
+  const details = [
+    typeof body.sqlState === "string" && body.sqlState ? `SQL state ${body.sqlState}` : "",
+    typeof body.code === "string" && body.code ? `code ${body.code}` : "",
+  ].filter((d) => d !== "");
+  return `${message || "no message"}${details.length ? ` (${details.join(", ")})` : ""}`;
+}
+
+/** `HTTP <status>: <message> (SQL state, code)`. */
+export function describeAnswer(status: number, body: ApiBody): string {
+  return `HTTP ${status}: ${errorText(body)}`;
+}
