@@ -158,7 +158,7 @@ expect_build_failure() {
   grep -qF "$REGISTRY_TOKEN" "$WORK/bad.log" && fail "$what: the output shows the token"
   echo "  $what: $(grep -m1 -E "$pattern" "$WORK/bad.log" | cut -c1-160)"
 }
-expect_build_failure "unknown plugin name" 'plugin "snowflake" is not a bundled plugin' "template snowflake"
+expect_build_failure "unknown plugin name" 'plugin "cassandra" is not a bundled plugin' "template cassandra"
 mkdir -p "$WORK/not-a-plugin" && echo '{"name":"not-a-plugin","version":"1.0.0"}' >"$WORK/not-a-plugin/package.json"
 expect_build_failure "not a plugin package" "plugin $WORK/not-a-plugin \(not-a-plugin\): not a plugin package" "$WORK/not-a-plugin"
 (cd "$WORK/team-jobs" && node -e '
