@@ -30,6 +30,7 @@ describe("standalonePackageJson", () => {
     expect(pkg.peerDependencies).toEqual({ "@flyte-agent/core": "^1.4.2" });
     expect(pkg.devDependencies).toMatchObject({ "@flyte-agent/core": "^1.4.2", "@flyte-agent/testing": "^1.4.2" });
     expect(JSON.stringify(pkg)).not.toContain("workspace:");
+    expect(pkg.devDependencies).toMatchObject({ "team-jobs": "file:." });
     expect(pkg.type).toBe("commonjs");
     expect(pkg.flyteAgent).toEqual({ plugin: "./dist/index.js" });
   });

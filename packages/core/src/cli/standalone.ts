@@ -29,8 +29,9 @@ function writeJson(path: string, value: unknown): void {
 
 /**
  * The package.json of a standalone plugin: published core and test kit with caret ranges
- * (core as a peer, so that the server's own core is the one the plugin uses), and only npm
- * needed to build and test it.
+ * (core as a peer, so that the server's own core is the one the plugin uses), itself as a
+ * `file:.` dev dependency (so the CLI run in the project discovers it), and only npm needed to
+ * build and test it.
  */
 export function standalonePackageJson(options: StandaloneOptions): Record<string, unknown> {
   const range = `^${options.coreVersion ?? CORE_VERSION}`;
@@ -61,6 +62,9 @@ export function standalonePackageJson(options: StandaloneOptions): Record<string
     devDependencies: {
       "@flyte-agent/core": range,
       "@flyte-agent/testing": range,
+      // The project linked into its own node_modules, so that `flyte-agent run` and `serve` in
+      // it find the plugin as an installed package (discovery looks in node_modules only).
+      [options.packageName]: "file:.",
       ...TOOL_VERSIONS,
     },
   };
