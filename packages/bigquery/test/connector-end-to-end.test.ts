@@ -37,10 +37,15 @@ test("a connection secret in the wrong format: FAILED_PRECONDITION on v2 as a ba
       (e: { code: number; rawMessage: string }) => e,
     );
   expect(v2err?.code).toBe(StatusCode.FAILED_PRECONDITION);
-  expect(v2err?.rawMessage).toBe("connection secret google_application_credentials is not JSON; it must hold a service-account key");
+  expect(v2err?.rawMessage).toBe(
+    "connection secret google_application_credentials is not JSON; it must hold a service-account key",
+  );
 
   const v1err = await server.client
-    .createTask({ template: taskTemplate({ type: "bigquery_query_job_task", custom, sql: "SELECT 1" }), inputs: toLiteralMap({}) })
+    .createTask({
+      template: taskTemplate({ type: "bigquery_query_job_task", custom, sql: "SELECT 1" }),
+      inputs: toLiteralMap({}),
+    })
     .then(
       () => undefined,
       (e: RpcError) => e,

@@ -71,7 +71,9 @@ describe("secrets", () => {
     it("says the connection lacks the key, and where else it looked", () => {
       expect(() =>
         requireSecret("FLYTE_X", { env: {}, dir, connection: connection({}), connectionKey: "x_token", what: "X token" }),
-      ).toThrow(`no X token: the connection has no secret "x_token", and neither _FSEC_FLYTE_X nor ${join(dir, "flyte_x")} is set on the agent`);
+      ).toThrow(
+        `no X token: the connection has no secret "x_token", and neither _FSEC_FLYTE_X nor ${join(dir, "flyte_x")} is set on the agent`,
+      );
     });
   });
 });

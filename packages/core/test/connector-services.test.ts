@@ -101,7 +101,9 @@ describe("metrics", () => {
       /flyte_connector_requests_success_total\{task_type="unknown",operation="list_connectors",protocol="v2"\} 1/,
     );
     expect(text).toMatch(/flyte_connector_requests_success_total\{task_type="unknown",operation="list_agents",protocol="v1"\} 1/);
-    expect(text).toMatch(/flyte_connector_request_latency_seconds_count\{task_type="unknown",operation="list_connectors",protocol="v2"\} 1/);
+    expect(text).toMatch(
+      /flyte_connector_request_latency_seconds_count\{task_type="unknown",operation="list_connectors",protocol="v2"\} 1/,
+    );
     expect(text).not.toContain("flyte_agent_");
   });
 

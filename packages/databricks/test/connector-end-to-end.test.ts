@@ -5,11 +5,7 @@
  */
 import { StatusCode } from "@flyte-agent/core";
 import { startTestServer, type TestServer } from "@flyte-agent/testing";
-import {
-  createFlyteidl2Clients,
-  type Flyteidl2Clients,
-  TaskExecution_Phase,
-} from "../../testing/test/support/flyteidl2-client";
+import { createFlyteidl2Clients, type Flyteidl2Clients, TaskExecution_Phase } from "../../testing/test/support/flyteidl2-client";
 import plugin from "../src";
 import { type FakeDatabricks, startFakeDatabricks } from "../src/testing";
 

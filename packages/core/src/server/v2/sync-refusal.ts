@@ -9,7 +9,7 @@ import type { TaskCategory } from "../../types";
  * it, and sync-only agents are left out of ListConnectors.
  */
 export function refuseSyncOnV2(category: TaskCategory, agent: SyncAgent): AgentError {
-  return syncAgentOnV2(formatCategory(category), agent.name);
+  return syncAgentOnV2(`task category ${formatCategory(category)}`, agent.name);
 }
 
 /** The FAILED_PRECONDITION for a sync agent asked for over flyteidl2 (by category or by name). */
