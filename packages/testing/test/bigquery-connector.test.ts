@@ -4,9 +4,9 @@
  * key gets the status a bad pod secret gets over flyteidl 1, and neither message shows the value.
  */
 import { StatusCode, toLiteralMap } from "@flyte-agent/core";
-import { type RpcError, startTestServer, type TestServer, taskTemplate } from "@flyte-agent/testing";
-import { createFlyteidl2Clients, type Flyteidl2Clients } from "../../testing/test/support/flyteidl2-client";
-import { BigQueryAgent } from "../src";
+import { type RpcError, startTestServer, type TestServer, taskTemplate } from "../src";
+import { createFlyteidl2Clients, type Flyteidl2Clients } from "./support/flyteidl2-client";
+import { BigQueryAgent } from "../../bigquery/src";
 
 const BAD = "not-a-key-but-5ecret-value";
 let server: TestServer;

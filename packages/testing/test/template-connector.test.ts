@@ -4,9 +4,10 @@
  * terminal phase, DeleteTask; and a task created over flyteidl 1 finished over flyteidl2.
  */
 import { StatusCode, toLiteralMap } from "@flyte-agent/core";
-import { startTestServer, type TestServer, taskTemplate } from "@flyte-agent/testing";
-import { createFlyteidl2Clients, type Flyteidl2Clients, TaskExecution_Phase } from "../../testing/test/support/flyteidl2-client";
-import plugin from "../src";
+// The template plugin's source (no package dependency: the template is what `flyte-agent new` copies).
+import plugin from "../../template/src";
+import { startTestServer, type TestServer, taskTemplate } from "../src";
+import { createFlyteidl2Clients, type Flyteidl2Clients, TaskExecution_Phase } from "./support/flyteidl2-client";
 
 const category = { name: "custom_task", version: 0 };
 let server: TestServer;

@@ -4,10 +4,10 @@
  * secret is set, so every Jobs API call authenticates with the connection's `databricks_token`.
  */
 import { StatusCode } from "@flyte-agent/core";
-import { startTestServer, type TestServer } from "@flyte-agent/testing";
-import { createFlyteidl2Clients, type Flyteidl2Clients, TaskExecution_Phase } from "../../testing/test/support/flyteidl2-client";
-import plugin from "../src";
-import { type FakeDatabricks, startFakeDatabricks } from "../src/testing";
+import { startTestServer, type TestServer } from "../src";
+import { createFlyteidl2Clients, type Flyteidl2Clients, TaskExecution_Phase } from "./support/flyteidl2-client";
+import plugin from "../../databricks/src";
+import { type FakeDatabricks, startFakeDatabricks } from "../../databricks/src/testing";
 
 const TOKEN = "dapi-connection-only-token-7";
 const saved = { ...process.env };
