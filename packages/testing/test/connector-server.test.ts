@@ -54,7 +54,7 @@ class EchoAgent extends AsyncAgent<EchoMeta> {
   async delete(meta: EchoMeta): Promise<void> {
     this.deleted.push(meta.value);
   }
-  async *getLogs(meta: EchoMeta): AsyncIterable<LogsChunk> {
+  override async *getLogs(meta: EchoMeta): AsyncIterable<LogsChunk> {
     yield { nextToken: "t1", lines: [`echo ${meta.value}`] };
   }
   protected override validateMeta(value: unknown): EchoMeta {
