@@ -48,6 +48,7 @@ export {
   secretLocations,
   registerSecretValue,
   redactSecrets,
+  redactValues,
   SecretNotFoundError,
   DEFAULT_SECRET_DIR,
   DEFAULT_SECRET_ENV_PREFIX,
@@ -55,7 +56,9 @@ export {
   type SecretSource,
   type SecretLocations,
   type RequireSecretOptions,
+  type SecretLookupOptions,
 } from "./secrets";
+export type { Connection } from "./connection";
 
 // For plugins talking to an external system
 export { StatusCode } from "./status-code";
@@ -85,8 +88,22 @@ export { attemptIdentity, attemptLabel, idempotencyKey, type AttemptIdentity } f
 
 // Serving
 export { AgentRegistry, type RegisterOptions, type RegisteredAgent } from "./registry";
-export { AgentServer, DEFAULT_MAX_RECEIVE_BYTES, type AgentServerOptions, type TlsOptions } from "./server/agent-server";
-export { AgentMetrics, type Operation } from "./metrics";
+export {
+  AgentServer,
+  DEFAULT_MAX_RECEIVE_BYTES,
+  PROTOCOLS,
+  parseProtocols,
+  type AgentServerOptions,
+  type TlsOptions,
+} from "./server/agent-server";
+export {
+  AgentMetrics,
+  LEGACY_METRICS_PREFIX,
+  legacyMetricsFromEnv,
+  type AgentMetricsOptions,
+  type Operation,
+  type Protocol,
+} from "./metrics";
 export { DURATION_SYNTAX, DurationSyntaxError, formatDuration, parseDuration } from "./duration";
 export { describeErrorChain, MAX_ERROR_TEXT } from "./error-chain";
 export * from "./runner";

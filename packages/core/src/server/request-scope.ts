@@ -2,8 +2,9 @@ import { status as Status, type StatusObject, Metadata, type Deadline } from "@g
 import type { Logger } from "pino";
 import { describeErrorChain } from "../error-chain";
 import { AgentError, isAgentError } from "../errors";
-import type { AgentMetrics, Operation } from "../metrics";
-import { redactSecrets } from "../secrets";
+import type { Connection } from "../connection";
+import type { AgentMetrics, Operation, Protocol } from "../metrics";
+import { redactSecrets, redactValues } from "../secrets";
 import type { AgentLogger, CallContext } from "../types";
 
 /**
@@ -20,6 +21,8 @@ export interface ServerEnv {
   readonly metrics: AgentMetrics;
   readonly log: Logger;
   readonly inFlight: InFlight;
+  /** The protocol of the services this env serves, for the `protocol` metric label. @default "v1" */
+  readonly protocol?: Protocol;
 }
 
 /** The calls being served, so shutdown can wait for them or abort them. */
@@ -85,6 +88,9 @@ export class RequestScope {
   agentName = "";
   /** Deadline sent by the client, if any. */
   readonly deadline: Date | undefined;
+  /** The connection the request carried (flyteidl2); its secrets are redacted from everything this call sends or logs. */
+  private callConnection: Connection | undefined;
+  private connectionSecrets: string[] = [];
 
   constructor(
     private readonly env: ServerEnv,
@@ -101,6 +107,31 @@ export class RequestScope {
       else this.abort(Status.CANCELLED, "cancelled by the client");
     });
     env.inFlight.add(this);
+  }
+
+  /** The connection the request carried (flyteidl2 CreateTask, GetTask, DeleteTask), if any. */
+  get connection(): Connection | undefined {
+    return this.callConnection;
+  }
+
+  /**
+   * Sets the connection of this call: agents see it as `ctx.connection`, and its secret values
+   * are redacted from this call's status message, log line and agent log lines (other calls
+   * never see them).
+   */
+  set connection(connection: Connection | undefined) {
+    this.callConnection = connection;
+    this.connectionSecrets = connection ? Object.values(connection.secrets).filter((v) => v.length >= 4) : [];
+  }
+
+  /** The secret values of this call's connection (empty without one). */
+  get secretValues(): readonly string[] {
+    return this.connectionSecrets;
+  }
+
+  /** `text` with known pod secrets and this call's connection secrets replaced by `[REDACTED]`. */
+  redact(text: string): string {
+    return redactValues(redactSecrets(text), this.connectionSecrets);
   }
 
   /** Fires when the call must stop. Created on first use: most calls never read it. */
@@ -145,6 +176,12 @@ export class RequestScope {
 
   /** Maps anything thrown to the status sent to the client. */
   statusFor(err: unknown): StatusObject {
+    const status = this.unredactedStatusFor(err);
+    if (this.connectionSecrets.length > 0) status.details = redactValues(status.details, this.connectionSecrets);
+    return status;
+  }
+
+  private unredactedStatusFor(err: unknown): StatusObject {
     if (this.abortStatus) return this.status(this.abortStatus.code, this.abortStatus.details);
     if (isAgentError(err) && err.code !== Status.INTERNAL && err.code !== Status.UNKNOWN && err.code !== Status.OK) {
       return this.status(err.code, chosenStatusText(err));
@@ -168,7 +205,13 @@ export class RequestScope {
     const seconds = Number(process.hrtime.bigint() - this.started) / 1e9;
     const code = result?.code ?? Status.OK;
     const codeName = Status[code] ?? String(code);
-    this.env.metrics.observe(this.taskType, this.operation, seconds, code === Status.OK ? undefined : codeName);
+    this.env.metrics.observe(
+      this.taskType,
+      this.operation,
+      seconds,
+      code === Status.OK ? undefined : codeName,
+      this.env.protocol,
+    );
     const line = {
       operation: this.operation,
       category: this.category || undefined,
@@ -196,7 +239,43 @@ class LazyCallContext implements CallContext {
     return this.scope.deadline;
   }
   get log(): AgentLogger {
-    this.childLog ??= this.baseLog.child({ agent: this.scope.agentName, operation: this.scope.operation });
+    if (!this.childLog) {
+      const child = this.baseLog.child({ agent: this.scope.agentName, operation: this.scope.operation });
+      const secrets = this.scope.secretValues;
+      this.childLog = secrets.length > 0 ? redactingLogger(child, secrets) : child;
+    }
     return this.childLog;
   }
+  get connection(): Connection | undefined {
+    return this.scope.connection;
+  }
+}
+
+/** Replaces `secrets` in every string of a log object, however deep (plain objects, arrays, errors). */
+function redactDeep(value: unknown, secrets: readonly string[], depth = 0): unknown {
+  if (typeof value === "string") return redactValues(value, secrets);
+  if (depth > 8 || typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, secrets, depth + 1));
+  if (value instanceof Error) {
+    return {
+      type: value.name,
+      message: redactValues(value.message, secrets),
+      stack: value.stack && redactValues(value.stack, secrets),
+    };
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v, secrets, depth + 1);
+  return out;
+}
+
+/** A logger that scrubs a call's connection secrets from every object and message it writes. */
+function redactingLogger(log: AgentLogger, secrets: readonly string[]): AgentLogger {
+  const wrap =
+    (level: keyof AgentLogger) =>
+    (obj: object, msg?: string): void => {
+      const clean = redactDeep(obj, secrets) as object;
+      if (msg === undefined) log[level](clean);
+      else log[level](clean, redactValues(msg, secrets));
+    };
+  return { debug: wrap("debug"), info: wrap("info"), warn: wrap("warn"), error: wrap("error") };
 }
