@@ -36,7 +36,7 @@ const agentLog = () => (existsSync(log) ? readFileSync(log, "utf8").trim().split
 
 describe("flyte-agent run in-process", () => {
   test("runs an async task to SUCCEEDED, shows the phases and prints the outputs as JSON", async () => {
-    const template = writeJson(dir, "echo.json", echoTemplate({ durationMs: 400 }));
+    const template = writeJson(dir, "echo.json", echoTemplate({ durationMs: 3000 }));
     const { code, stdout, stderr } = await runCli(["run", template, ...INPUTS, ...FAST, ...ONLY_TEST_PLUGIN], {
       RUNNER_TEST_LOG: log,
     });
