@@ -90,6 +90,8 @@ export { AgentMetrics, type Operation } from "./metrics";
 export { DURATION_SYNTAX, DurationSyntaxError, formatDuration, parseDuration } from "./duration";
 export { describeErrorChain, MAX_ERROR_TEXT } from "./error-chain";
 export * from "./runner";
+// The connection a Flyte 2 executor sends (the v2 client side sends one too).
+export type { Connection } from "./connection";
 
 // Finding plugins
 export {
