@@ -5,27 +5,14 @@
  * Until core's AgentServer serves flyteidl2, v2 goes through the bridge fixture
  * (`startBridgedServer`); after that, drop `startServer` and this runs against AgentServer alone.
  */
-import { toLiteralMap } from "@flyte-agent/core";
-import { checkConformance, taskTemplate } from "../src";
+import { checkConformance } from "../src";
 import { EchoAsyncAgent, EchoSyncAgent } from "./fixtures/echo-agents";
+import { ECHO_CASES } from "./fixtures/echo-cases";
 import { startBridgedServer } from "./support/v2-conformance-server";
 
-checkConformance(
-  () => [new EchoAsyncAgent(100), new EchoSyncAgent()],
-  [
-    {
-      name: "async echo",
-      template: () => taskTemplate({ type: "echo_async" }),
-      inputs: () => toLiteralMap({ value: "hi" }),
-      expectPhase: "SUCCEEDED",
-      unknownResourceMeta: Buffer.from('{"readyAt":0,"value":""}'),
-    },
-    { name: "sync echo", template: taskTemplate({ type: "echo_sync", version: 1 }), expectPhase: "SUCCEEDED" },
-  ],
-  {
-    secrets: ["s3cr3t-value"],
-    protocols: ["v1", "v2"],
-    title: "conformance over v1 and v2",
-    startServer: startBridgedServer,
-  },
-);
+checkConformance(() => [new EchoAsyncAgent(100), new EchoSyncAgent()], ECHO_CASES, {
+  secrets: ["s3cr3t-value"],
+  protocols: ["v1", "v2"],
+  title: "conformance over v1 and v2",
+  startServer: startBridgedServer,
+});

@@ -16,11 +16,11 @@ import {
   RpcCallError,
   runTask,
   SyncAgent,
-  TaskRunError,
   toLiteralMap,
 } from "../../src";
 import { startV2Bridge, type V2Bridge } from "../fixtures/v2-bridge-server";
 import { at, ScriptedAgent } from "./helpers/agents";
+import { failure } from "./helpers/failure";
 
 const template = (extra: Partial<flyteidl.core.TaskTemplate> = {}): flyteidl.core.TaskTemplate =>
   flyteidl.core.TaskTemplate.fromPartial({ type: "scripted", taskTypeVersion: 1, ...extra });
@@ -57,16 +57,6 @@ async function serve(...agents: Agent[]): Promise<{ v1: string; bridge: V2Bridge
 function requestOf<T>(call: { request: unknown } | undefined): T {
   if (!call) throw new Error("the bridge recorded no such call");
   return call.request as T;
-}
-
-async function failure(p: Promise<unknown>): Promise<TaskRunError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof TaskRunError) return err;
-    throw err;
-  }
-  throw new Error("expected the run to fail");
 }
 
 describe("runTask with protocol v2", () => {
