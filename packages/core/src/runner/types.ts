@@ -116,6 +116,8 @@ export type RunEvent =
       /** True when the agent is a sync agent (ExecuteTaskSync). */
       sync: boolean;
       outputPrefix: string;
+      /** The wire protocol of the run. @default "v1" when absent */
+      protocol?: WireProtocol;
     }
   | { type: "created"; resourceMetaBytes: number; elapsedMs: number }
   | {

@@ -64,6 +64,7 @@ test("--protocol v2 runs the task and sends the connection: secrets from env and
   expect({ code, stderr }).toMatchObject({ code: 0 });
   expect(JSON.parse(stdout)).toEqual({ n: 5 });
   expect(stderr).not.toContain("tok-from-env");
+  expect(stderr).toMatch(/running scripted@1 \(async\) on 127\.0\.0\.1:\d+ over flyteidl2 \(v2\)/);
   const ops = bridge.calls.map((c) => c.operation);
   expect(ops[0]).toBe("ListConnectors");
   expect(ops.slice(1, 2)).toEqual(["CreateTask"]);
