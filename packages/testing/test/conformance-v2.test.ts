@@ -2,8 +2,8 @@
  * checkConformance over both protocols: every rule over v1 and v2 (the ExecuteTaskSync rules on
  * v1 only), a sync agent refused over v2, and a task created over v1 polled over v2.
  *
- * Until core's AgentServer serves flyteidl2, v2 goes through the bridge fixture
- * (`startBridgedServer`); after that, drop `startServer` and this runs against AgentServer alone.
+ * `startBridgedServer` runs it against AgentServer alone once AgentServer serves flyteidl2, and
+ * until then through core's v2 bridge fixture in front of it.
  */
 import { checkConformance } from "../src";
 import { EchoAsyncAgent, EchoSyncAgent } from "./fixtures/echo-agents";
