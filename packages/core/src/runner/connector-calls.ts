@@ -9,7 +9,26 @@ import {
   toV2DeleteTaskRequest,
   toV2GetTaskRequest,
 } from "../protocols/v2/client-requests";
-import { RpcCallError, unary } from "./unary-call";
+import { RpcCallError, unary as unaryV1 } from "./unary-call";
+
+/**
+ * A unary flyteidl2 call; UNIMPLEMENTED for the whole service (a server that speaks only
+ * flyteidl 1) gets a hint to use protocol v1.
+ */
+async function unary<Req, Res>(...args: Parameters<typeof unaryV1<Req, Res>>): Promise<Res> {
+  try {
+    return await unaryV1(...args);
+  } catch (err) {
+    if (err instanceof RpcCallError && err.code === Status.UNIMPLEMENTED && err.details.includes("/flyteidl2.")) {
+      throw new RpcCallError(
+        err.operation,
+        err.code,
+        `${err.details} (this agent service does not serve flyteidl2 connectors: use protocol v1)`,
+      );
+    }
+    throw err;
+  }
+}
 
 /**
  * The flyteidl2 side of {@link AgentConnection}: `AsyncConnectorService` and

@@ -3,7 +3,7 @@
  * the v2 bridge fixture (flyteidl2 services mapped with core's adapter onto a real v1
  * AgentServer). After the v2 server lands in core, the same calls work against AgentServer itself.
  */
-import { credentials, status } from "@grpc/grpc-js";
+import { credentials, Server, ServerCredentials, status } from "@grpc/grpc-js";
 import type { connector } from "@flyte-agent/flyteidl/v2";
 import {
   type Agent,
@@ -203,6 +203,22 @@ describe("runTask with protocol v2", () => {
       v1.close();
       v2.close();
       await env.close();
+    }
+  });
+
+  test("a server without the flyteidl2 services: the error says to use protocol v1", async () => {
+    const empty = new Server();
+    const port = await new Promise<number>((resolve, reject) =>
+      empty.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    );
+    try {
+      const err = await failure(runTask({ template: template(), endpoint: `127.0.0.1:${port}`, protocol: "v2" }));
+      expect(err.reason).toBe("rpc");
+      expect(err.code).toBe(status.UNIMPLEMENTED);
+      expect(err.message).toContain("CreateTask failed: UNIMPLEMENTED");
+      expect(err.message).toContain("this agent service does not serve flyteidl2 connectors: use protocol v1");
+    } finally {
+      empty.forceShutdown();
     }
   });
 
