@@ -25,6 +25,10 @@ function runFixture(file: string, env: NodeJS.ProcessEnv = {}): Promise<JestJson
   });
 }
 
+// A whole jest run in a child process (start-up, ts-jest, servers): on a busy machine that takes
+// far longer than the default 30 s, so this file gets a generous limit of its own.
+jest.setTimeout(180_000);
+
 test("checkConformance fails exactly the rules a misbehaving agent breaks", async () => {
   const report = await runFixture("misbehaving.conformance.ts");
   const results = report.testResults.flatMap((r) => r.assertionResults);

@@ -91,9 +91,9 @@ describe("runTask in-process", () => {
 
   test("timeoutMs deletes the task and rejects with reason timeout", async () => {
     const agent = new ScriptedAgent([at(Phase.RUNNING)]);
-    const err = await failure(runTask({ template: template(), registry: registryOf(agent), ...FAST, timeoutMs: 300 }));
+    const err = await failure(runTask({ template: template(), registry: registryOf(agent), ...FAST, timeoutMs: 2000 }));
     expect(err.reason).toBe("timeout");
-    expect(err.message).toBe("timed out after 300ms (last phase RUNNING); the task was deleted");
+    expect(err.message).toBe("timed out after 2.0s (last phase RUNNING); the task was deleted");
     expect(agent.calls.at(-1)).toEqual({ op: "delete", id: "job-1" });
     expect(agent.getCount).toBeGreaterThan(2);
   });
