@@ -48,6 +48,8 @@ export {
   type ConformanceCase,
   type ConformanceOptions,
   type ConformanceTarget,
+  type ConformanceServer,
+  DEFAULT_CONFORMANCE_PROTOCOLS,
   type SecondServer,
 } from "./conformance";
 
