@@ -107,8 +107,6 @@ export {
 export { DURATION_SYNTAX, DurationSyntaxError, formatDuration, parseDuration } from "./duration";
 export { describeErrorChain, MAX_ERROR_TEXT } from "./error-chain";
 export * from "./runner";
-// The connection a Flyte 2 executor sends (the v2 client side sends one too).
-export type { Connection } from "./connection";
 
 // Finding plugins
 export {
