@@ -15,6 +15,14 @@ export interface CallSurface {
   once(event: "cancelled", listener: () => void): unknown;
 }
 
+/** How {@link RequestScope.serve} answers: with the work's result, or with a failure status. */
+export interface ScopeReply<T = unknown> {
+  /** Sends the work's result. */
+  ok(result: T): void;
+  /** Sends a failure status. */
+  fail(status: StatusObject): void;
+}
+
 /** Shared by every handler: where metrics and logs go, and what is in flight. */
 export interface ServerEnv {
   readonly metrics: AgentMetrics;
@@ -74,7 +82,7 @@ function chosenStatusText(err: AgentError): string {
 export class RequestScope {
   private controller: AbortController | undefined;
   private abortStatus: { code: Status; details: string } | undefined;
-  private rejectRun: ((status: StatusObject) => void) | undefined;
+  private reply: ScopeReply | undefined;
   private readonly started = process.hrtime.bigint();
   private finished = false;
   /** Task type label (category name) once known. */
@@ -118,21 +126,45 @@ export class RequestScope {
     if (this.finished || this.abortStatus) return;
     this.abortStatus = { code, details };
     this.controller?.abort(new AgentError(code, details));
-    this.rejectRun?.(this.status(code, details));
+    if (this.reply) this.answerFailure(this.status(code, details));
   }
 
   /**
-   * Runs the work, settling early when the call is aborted so a plugin that ignores its signal
-   * cannot hold the call past its deadline. Rejects only with a status.
+   * Runs the work and answers exactly once through `reply`: with its result, or with the status
+   * of whatever it threw. Answers early when the call is aborted, so a plugin that ignores its
+   * signal cannot hold the call past its deadline. Metrics and the log line are recorded just
+   * before the answer leaves (see {@link RequestScope.finish}).
    */
-  run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.abortStatus) return Promise.reject(this.statusFor(undefined));
-    return new Promise<T>((resolve, reject) => {
-      this.rejectRun = reject;
-      Promise.resolve()
-        .then(work)
-        .then(resolve, (err: unknown) => reject(this.statusFor(err)));
-    });
+  serve<T>(work: (scope: RequestScope) => Promise<T>, reply: ScopeReply<T>): void {
+    if (this.abortStatus) {
+      this.reply = reply as ScopeReply;
+      this.answerFailure(this.statusFor(undefined));
+      return;
+    }
+    this.reply = reply as ScopeReply;
+    let pending: Promise<T>;
+    try {
+      pending = work(this);
+    } catch (err) {
+      this.answerFailure(this.statusFor(err));
+      return;
+    }
+    pending.then(
+      (result) => {
+        if (this.finished) return; // aborted while the work ran: already answered
+        this.finish();
+        reply.ok(result);
+      },
+      (err: unknown) => {
+        if (!this.finished) this.answerFailure(this.statusFor(err));
+      },
+    );
+  }
+
+  private answerFailure(status: StatusObject): void {
+    const reply = this.reply;
+    this.finish(status);
+    reply?.fail(status);
   }
 
   /**
@@ -163,7 +195,7 @@ export class RequestScope {
   /** Records metrics and the request's log line; call exactly once (`result` absent: OK). */
   finish(result?: StatusObject): void {
     this.finished = true;
-    this.rejectRun = undefined;
+    this.reply = undefined;
     this.env.inFlight.delete(this);
     const seconds = Number(process.hrtime.bigint() - this.started) / 1e9;
     const code = result?.code ?? Status.OK;
