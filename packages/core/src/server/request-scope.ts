@@ -32,34 +32,57 @@ export interface ServerEnv {
 
 /** The calls being served, so shutdown can wait for them or abort them. */
 export class InFlight {
-  private readonly scopes = new Set<RequestScope>();
+  // A doubly linked list through the scopes themselves: adding and removing a call allocates
+  // nothing (a Set reallocates its table as calls come and go).
+  private head: RequestScope | undefined;
+  private count = 0;
   private idleWaiters: Array<() => void> = [];
 
   add(scope: RequestScope): void {
-    this.scopes.add(scope);
+    if (scope.inFlightListed) return;
+    scope.inFlightListed = true;
+    scope.inFlightPrev = undefined;
+    scope.inFlightNext = this.head;
+    if (this.head) this.head.inFlightPrev = scope;
+    this.head = scope;
+    this.count++;
   }
 
   delete(scope: RequestScope): void {
-    this.scopes.delete(scope);
-    if (this.scopes.size === 0) {
-      for (const w of this.idleWaiters) w();
+    if (!scope.inFlightListed) return;
+    scope.inFlightListed = false;
+    const { inFlightPrev: prev, inFlightNext: next } = scope;
+    if (prev) prev.inFlightNext = next;
+    else this.head = next;
+    if (next) next.inFlightPrev = prev;
+    scope.inFlightPrev = undefined;
+    scope.inFlightNext = undefined;
+    this.count--;
+    if (this.count === 0 && this.idleWaiters.length > 0) {
+      const waiters = this.idleWaiters;
       this.idleWaiters = [];
+      for (const w of waiters) w();
     }
   }
 
   get size(): number {
-    return this.scopes.size;
+    return this.count;
   }
 
   /** Resolves when nothing is in flight. */
   idle(): Promise<void> {
-    if (this.scopes.size === 0) return Promise.resolve();
+    if (this.count === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Aborts every in-flight call's work (drain timeout passed). */
   abortAll(reason: string): void {
-    for (const s of this.scopes) s.abort(Status.UNAVAILABLE, reason);
+    let scope = this.head;
+    while (scope) {
+      const next = scope.inFlightNext; // abort() removes the scope from the list
+      scope.abort(Status.UNAVAILABLE, reason);
+      scope = next;
+    }
   }
 }
 
@@ -93,6 +116,12 @@ export class RequestScope {
   agentName = "";
   /** Deadline sent by the client, if any. */
   readonly deadline: Date | undefined;
+  /** @internal Links of {@link InFlight}'s list. */
+  inFlightListed = false;
+  /** @internal */
+  inFlightPrev: RequestScope | undefined;
+  /** @internal */
+  inFlightNext: RequestScope | undefined;
 
   constructor(
     private readonly env: ServerEnv,
