@@ -49,7 +49,11 @@ export async function costSection({ plugin, tmpDir, requests, warmup = Math.max(
   const probeEnv = (kind) => ({ BENCH_PROBE_FILE: join(tmpDir, `cost-probe-${kind}.json`) });
   // BENCH_FULL_NODE_ARGS adds V8 flags to the full server only (e.g. "--max-semi-space-size=64").
   const extraArgs = (process.env.BENCH_FULL_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const full = await startFullServer({ pluginArgs: plugin.args, nodeArgs: ["--require", PROBE, ...extraArgs], env: probeEnv("full") });
+  const full = await startFullServer({
+    pluginArgs: plugin.args,
+    nodeArgs: ["--require", PROBE, ...extraArgs],
+    env: probeEnv("full"),
+  });
   const bare = await startBareServer({ nodeArgs: ["--require", PROBE], env: probeEnv("bare") });
   full.probeFile = probeEnv("full").BENCH_PROBE_FILE;
   bare.probeFile = probeEnv("bare").BENCH_PROBE_FILE;
