@@ -9,42 +9,85 @@ export interface LoggerOptions {
   destination?: NodeJS.WritableStream;
 }
 
+type SonicBoom = ReturnType<typeof pino.destination>;
+
+/** The batches whose pending lines must reach stdout when the process exits. */
+const liveBatches = new Set<TurnBatch>();
+let exitHookInstalled = false;
+
 /**
- * Lines are written to stdout in batches of at least this many bytes (about 15 request lines),
- * so a busy server makes one `write` per batch instead of one per request.
+ * Collects the lines logged during one turn of the event loop and hands them to `out` as one
+ * chunk at the end of the turn (`setImmediate`). A busy server makes one write per turn instead
+ * of one per request, and a line still leaves before the server reads its next request.
  */
-export const LOG_BATCH_BYTES = 4096;
-/** A batch that is not full is written after at most this many milliseconds. */
-export const LOG_FLUSH_INTERVAL_MS = 100;
+class TurnBatch {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private scheduled = false;
+  private readonly writePending = () => {
+    this.scheduled = false;
+    if (this.pending.length === 0) return;
+    const chunk = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.out.write(chunk as unknown as string); // sonic-boom in "buffer" mode takes bytes
+  };
+
+  constructor(private readonly out: SonicBoom) {
+    liveBatches.add(this);
+    out.on("close", () => liveBatches.delete(this));
+    if (!exitHookInstalled) {
+      exitHookInstalled = true;
+      process.on("exit", () => {
+        for (const batch of liveBatches) batch.flushSync();
+      });
+    }
+  }
+
+  /** Called by pino with one finished line. */
+  write(line: string): boolean {
+    const bytes = Buffer.from(line);
+    this.pending.push(bytes);
+    this.pendingBytes += bytes.length;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.writePending);
+    }
+    return true;
+  }
+
+  /** Called by `logger.flush(cb)`: writes what is pending, `cb` once it is out. */
+  flush(cb?: (err?: Error) => void): void {
+    this.writePending();
+    this.out.flush(cb);
+  }
+
+  /** Writes what is pending synchronously (process exit). */
+  flushSync(): void {
+    this.writePending();
+    try {
+      this.out.flushSync();
+    } catch {
+      // not open yet, or already closed: nothing can be written
+    }
+  }
+}
 
 /**
  * A JSON logger (pino) that scrubs known secret values from every line. By default it writes
- * to stdout asynchronously in batches ({@link LOG_BATCH_BYTES}, at least every
- * {@link LOG_FLUSH_INTERVAL_MS}); what is buffered is written when the process exits, and
- * `logger.flush(callback)` writes it at once.
+ * to stdout asynchronously, the lines of one event-loop turn in one write; what is pending is
+ * written when the process exits, and `logger.flush(callback)` writes it at once.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = options.level ?? process.env.LOG_LEVEL ?? "info";
-  // The batch holds each line as bytes (sonic-boom's "buffer" mode): in its string mode every
-  // line re-copies the whole pending batch to measure it, about 2 KB of garbage per line.
-  const destination =
-    options.destination ??
-    pino.destination({
-      dest: 1,
-      sync: false,
-      minLength: LOG_BATCH_BYTES,
-      periodicFlush: LOG_FLUSH_INTERVAL_MS,
-      contentMode: "buffer",
-    });
-  const toBytes = options.destination === undefined;
+  const destination = options.destination ?? new TurnBatch(pino.destination({ dest: 1, sync: false, contentMode: "buffer" }));
   return pino(
     {
       level,
       base: { service: "flyte-agent" },
       formatters: { level: (label) => ({ level: label }) },
       hooks: {
-        // pino hands the hook's result to the destination's write(), which takes bytes in buffer mode.
-        streamWrite: toBytes ? (line) => Buffer.from(redactSecrets(line)) as unknown as string : (line) => redactSecrets(line),
+        streamWrite: (line) => redactSecrets(line),
       },
     },
     destination,

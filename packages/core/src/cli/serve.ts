@@ -97,7 +97,6 @@ export function registerServe(program: Command, setExitCode: (code: number) => v
       { port, metricsPort: server.metricsPort, agents: registry.size, tls },
       `serving ${registry.size} agent(s) on ${flags.host}:${port} (${tls})`,
     );
-    log.flush(); // supervisors and scripts wait for this line: do not leave it in the batch
 
     const code = await stopped;
     log.info({ exitCode: code }, "stopped");
