@@ -158,6 +158,7 @@ export function redactValues(text: string, values: Iterable<string>): string {
 
 /** Replaces every known secret value in `text` with `[REDACTED]`. */
 export function redactSecrets(text: string): string {
+  if (knownSecretValues.size === 0) return text;
   let out = text;
   for (const secret of knownSecretValues) {
     if (out.includes(secret)) out = out.split(secret).join("[REDACTED]");

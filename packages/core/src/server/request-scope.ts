@@ -16,6 +16,14 @@ export interface CallSurface {
   once(event: "cancelled", listener: () => void): unknown;
 }
 
+/** How {@link RequestScope.serve} answers: with the work's result, or with a failure status. */
+export interface ScopeReply<T = unknown> {
+  /** Sends the work's result. */
+  ok(result: T): void;
+  /** Sends a failure status. */
+  fail(status: StatusObject): void;
+}
+
 /** Shared by every handler: where metrics and logs go, and what is in flight. */
 export interface ServerEnv {
   readonly metrics: AgentMetrics;
@@ -27,34 +35,57 @@ export interface ServerEnv {
 
 /** The calls being served, so shutdown can wait for them or abort them. */
 export class InFlight {
-  private readonly scopes = new Set<RequestScope>();
+  // A doubly linked list through the scopes themselves: adding and removing a call allocates
+  // nothing (a Set reallocates its table as calls come and go).
+  private head: RequestScope | undefined;
+  private count = 0;
   private idleWaiters: Array<() => void> = [];
 
   add(scope: RequestScope): void {
-    this.scopes.add(scope);
+    if (scope.inFlightListed) return;
+    scope.inFlightListed = true;
+    scope.inFlightPrev = undefined;
+    scope.inFlightNext = this.head;
+    if (this.head) this.head.inFlightPrev = scope;
+    this.head = scope;
+    this.count++;
   }
 
   delete(scope: RequestScope): void {
-    this.scopes.delete(scope);
-    if (this.scopes.size === 0) {
-      for (const w of this.idleWaiters) w();
+    if (!scope.inFlightListed) return;
+    scope.inFlightListed = false;
+    const { inFlightPrev: prev, inFlightNext: next } = scope;
+    if (prev) prev.inFlightNext = next;
+    else this.head = next;
+    if (next) next.inFlightPrev = prev;
+    scope.inFlightPrev = undefined;
+    scope.inFlightNext = undefined;
+    this.count--;
+    if (this.count === 0 && this.idleWaiters.length > 0) {
+      const waiters = this.idleWaiters;
       this.idleWaiters = [];
+      for (const w of waiters) w();
     }
   }
 
   get size(): number {
-    return this.scopes.size;
+    return this.count;
   }
 
   /** Resolves when nothing is in flight. */
   idle(): Promise<void> {
-    if (this.scopes.size === 0) return Promise.resolve();
+    if (this.count === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Aborts every in-flight call's work (drain timeout passed). */
   abortAll(reason: string): void {
-    for (const s of this.scopes) s.abort(Status.UNAVAILABLE, reason);
+    let scope = this.head;
+    while (scope) {
+      const next = scope.inFlightNext; // abort() removes the scope from the list
+      scope.abort(Status.UNAVAILABLE, reason);
+      scope = next;
+    }
   }
 }
 
@@ -77,7 +108,7 @@ function chosenStatusText(err: AgentError): string {
 export class RequestScope {
   private controller: AbortController | undefined;
   private abortStatus: { code: Status; details: string } | undefined;
-  private rejectRun: ((status: StatusObject) => void) | undefined;
+  private reply: ScopeReply | undefined;
   private readonly started = process.hrtime.bigint();
   private finished = false;
   /** Task type label (category name) once known. */
@@ -91,6 +122,12 @@ export class RequestScope {
   /** The connection the request carried (flyteidl2); its secrets are redacted from everything this call sends or logs. */
   private callConnection: Connection | undefined;
   private connectionSecrets: string[] = [];
+  /** @internal Links of {@link InFlight}'s list. */
+  inFlightListed = false;
+  /** @internal */
+  inFlightPrev: RequestScope | undefined;
+  /** @internal */
+  inFlightNext: RequestScope | undefined;
 
   constructor(
     private readonly env: ServerEnv,
@@ -149,21 +186,45 @@ export class RequestScope {
     if (this.finished || this.abortStatus) return;
     this.abortStatus = { code, details };
     this.controller?.abort(new AgentError(code, details));
-    this.rejectRun?.(this.status(code, details));
+    if (this.reply) this.answerFailure(this.status(code, details));
   }
 
   /**
-   * Runs the work, settling early when the call is aborted so a plugin that ignores its signal
-   * cannot hold the call past its deadline. Rejects only with a status.
+   * Runs the work and answers exactly once through `reply`: with its result, or with the status
+   * of whatever it threw. Answers early when the call is aborted, so a plugin that ignores its
+   * signal cannot hold the call past its deadline. Metrics and the log line are recorded just
+   * before the answer leaves (see {@link RequestScope.finish}).
    */
-  run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.abortStatus) return Promise.reject(this.statusFor(undefined));
-    return new Promise<T>((resolve, reject) => {
-      this.rejectRun = reject;
-      Promise.resolve()
-        .then(work)
-        .then(resolve, (err: unknown) => reject(this.statusFor(err)));
-    });
+  serve<T>(work: (scope: RequestScope) => Promise<T>, reply: ScopeReply<T>): void {
+    if (this.abortStatus) {
+      this.reply = reply as ScopeReply;
+      this.answerFailure(this.statusFor(undefined));
+      return;
+    }
+    this.reply = reply as ScopeReply;
+    let pending: Promise<T>;
+    try {
+      pending = work(this);
+    } catch (err) {
+      this.answerFailure(this.statusFor(err));
+      return;
+    }
+    pending.then(
+      (result) => {
+        if (this.finished) return; // aborted while the work ran: already answered
+        this.finish();
+        reply.ok(result);
+      },
+      (err: unknown) => {
+        if (!this.finished) this.answerFailure(this.statusFor(err));
+      },
+    );
+  }
+
+  private answerFailure(status: StatusObject): void {
+    const reply = this.reply;
+    this.finish(status);
+    reply?.fail(status);
   }
 
   /**
@@ -200,7 +261,7 @@ export class RequestScope {
   /** Records metrics and the request's log line; call exactly once (`result` absent: OK). */
   finish(result?: StatusObject): void {
     this.finished = true;
-    this.rejectRun = undefined;
+    this.reply = undefined;
     this.env.inFlight.delete(this);
     const seconds = Number(process.hrtime.bigint() - this.started) / 1e9;
     const code = result?.code ?? Status.OK;

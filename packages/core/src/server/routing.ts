@@ -25,9 +25,12 @@ export function categoryOfTemplate(template: core.TaskTemplate | undefined): Tas
 }
 
 function label(scope: RequestScope, category: TaskCategory, agent?: Agent): void {
+  if (agent) {
+    scope.agentName = agent.name;
+    return;
+  }
   scope.taskType = category.name;
   scope.category = formatCategory(category);
-  if (agent) scope.agentName = agent.name;
 }
 
 /**
