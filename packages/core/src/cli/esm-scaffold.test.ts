@@ -25,7 +25,10 @@ describe("withJsExtensions", () => {
 });
 
 describe("withoutDirname", () => {
-  it("uses import.meta.url and imports fileURLToPath after the node: modules sorting before node:url", () => {
+  const doc = "/** This module's directory (an ES module has no `__dirname`). */";
+  const moduleDir = 'const moduleDir = fileURLToPath(new URL(".", import.meta.url));';
+
+  it("computes moduleDir from import.meta.url and imports fileURLToPath after the node: modules before node:url", () => {
     const source = [
       'import { readFileSync } from "node:fs";',
       'import { join } from "node:path";',
@@ -38,26 +41,46 @@ describe("withoutDirname", () => {
         'import { join } from "node:path";',
         'import { fileURLToPath } from "node:url";',
         "",
-        'const pkg = readFileSync(join(fileURLToPath(new URL(".", import.meta.url)), "..", "package.json"), "utf8");',
+        doc,
+        moduleDir,
+        "",
+        'const pkg = readFileSync(join(moduleDir, "..", "package.json"), "utf8");',
       ].join("\n"),
     );
   });
 
-  it("puts the import before the first module that sorts after node:url, once", () => {
+  it("puts the import before the first module sorting after node:url, the constant after a multi-line import", () => {
     const source = [
       'import { join } from "node:path";',
       'import { x } from "@flyte-agent/core";',
+      "import {",
+      "  y,",
+      '} from "@flyte-agent/testing";',
+      "",
       "const a = __dirname, b = __dirname;",
     ].join("\n");
+    expect(withoutDirname(source)).toBe(
+      [
+        'import { join } from "node:path";',
+        'import { fileURLToPath } from "node:url";',
+        'import { x } from "@flyte-agent/core";',
+        "import {",
+        "  y,",
+        '} from "@flyte-agent/testing";',
+        "",
+        doc,
+        moduleDir,
+        "",
+        "const a = moduleDir, b = moduleDir;",
+      ].join("\n"),
+    );
+  });
+
+  it("does not import fileURLToPath twice", () => {
+    const source = ['import { fileURLToPath } from "node:url";', "", "const d = __dirname;"].join("\n");
     const out = withoutDirname(source);
-    expect(out.split("\n").slice(0, 3)).toEqual([
-      'import { join } from "node:path";',
-      'import { fileURLToPath } from "node:url";',
-      'import { x } from "@flyte-agent/core";',
-    ]);
-    expect(out).not.toContain("__dirname");
-    expect(out.match(/import\.meta\.url/g)).toHaveLength(2);
-    expect(withoutDirname(out)).toBe(out);
+    expect(out.match(/import \{ fileURLToPath \}/g)).toHaveLength(1);
+    expect(out).toContain("const d = moduleDir;");
   });
 
   it("leaves source without __dirname unchanged", () => {
@@ -85,7 +108,8 @@ describe("convertPackageToEsm", () => {
     expect(readFileSync(join(dir, "src", "index.ts"), "utf8")).toContain('from "./agent.js"');
     const test = readFileSync(join(dir, "test", "a.test.ts"), "utf8");
     expect(test).toContain('import plugin from "../src/index.js";');
-    expect(test).toContain('join(fileURLToPath(new URL(".", import.meta.url)), "..")');
+    expect(test).toContain('const d = join(moduleDir, "..");');
+    expect(test).toContain('const moduleDir = fileURLToPath(new URL(".", import.meta.url));');
     const jest = readFileSync(join(dir, "jest.config.js"), "utf8");
     expect(jest).toMatch(/^export default \{/m);
     expect(jest).toContain("useESM: true");

@@ -1,9 +1,11 @@
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-/** The expression an ES module uses for its own directory (it has no `__dirname`). */
-const MODULE_DIR = 'fileURLToPath(new URL(".", import.meta.url))';
 const URL_IMPORT = 'import { fileURLToPath } from "node:url";';
+const MODULE_DIR = [
+  "/** This module's directory (an ES module has no `__dirname`). */",
+  'const moduleDir = fileURLToPath(new URL(".", import.meta.url));',
+];
 
 /** Adds `.js` to relative import specifiers (`"./agent"` -> `"./agent.js"`, `"../src"` -> `"../src/index.js"`). */
 export function withJsExtensions(source: string, isDirectory: (spec: string) => boolean): string {
@@ -13,35 +15,58 @@ export function withJsExtensions(source: string, isDirectory: (spec: string) => 
   });
 }
 
-/**
- * Rewrites `__dirname` (CommonJS only) as `fileURLToPath(new URL(".", import.meta.url))`, and
- * imports `fileURLToPath` where it is not yet imported, in the place a sorted import list puts
- * it (after the `node:` modules that sort before `node:url`). Source without `__dirname` is
- * returned unchanged.
- */
-export function withoutDirname(source: string): string {
-  if (!/\b__dirname\b/.test(source)) return source;
-  const body = source.replace(/\b__dirname\b/g, MODULE_DIR);
-  if (/import\s*\{[^}]*\bfileURLToPath\b[^}]*\}\s*from\s*"node:url"/.test(body)) return body;
-  const lines = body.split("\n");
-  const importAt = (line: string) => /^import\s.*from\s+"([^"]+)";\s*$/.exec(line)?.[1];
-  let insertAt = lines.findIndex((line) => {
-    const spec = importAt(line);
-    return spec !== undefined && !(spec.startsWith("node:") && spec < "node:url");
-  });
-  if (insertAt < 0) {
-    const lastImport = lines.reduce((last, line, i) => (importAt(line) !== undefined ? i : last), -1);
-    insertAt = lastImport >= 0 ? lastImport + 1 : leadingCommentEnd(lines);
+/** An import statement of a source file: its first and last line and its module specifier. */
+interface ImportLines {
+  readonly start: number;
+  readonly end: number;
+  readonly spec: string;
+}
+
+/** The top-level import statements of `lines`, single- or multi-line. */
+function importStatements(lines: string[]): ImportLines[] {
+  const found: ImportLines[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!/^import[\s{"']/.test(lines[i] ?? "")) continue;
+    for (let end = i; end < lines.length; end++) {
+      const spec = /(?:from\s+|^import\s+)"([^"]+)";?\s*$/.exec(lines[end] ?? "")?.[1];
+      if (spec !== undefined) {
+        found.push({ start: i, end, spec });
+        i = end;
+        break;
+      }
+    }
   }
-  lines.splice(insertAt, 0, URL_IMPORT);
-  return lines.join("\n");
+  return found;
 }
 
 /** Index of the first line after a leading block comment (0 when the file does not start with one). */
 function leadingCommentEnd(lines: string[]): number {
   if (!lines[0]?.startsWith("/*")) return 0;
-  const end = lines.findIndex((line) => line.includes("*/"));
-  return end + 1;
+  return lines.findIndex((line) => line.includes("*/")) + 1;
+}
+
+/**
+ * Rewrites `__dirname` (CommonJS only) for an ES module: a `moduleDir` constant computed from
+ * `import.meta.url` after the imports, and `fileURLToPath` imported where a sorted import list
+ * puts it (after the `node:` modules that sort before `node:url`). Lines that used `__dirname`
+ * keep their length. Source without `__dirname` is returned unchanged.
+ */
+export function withoutDirname(source: string): string {
+  if (!/\b__dirname\b/.test(source)) return source;
+  const lines = source.replace(/\b__dirname\b/g, "moduleDir").split("\n");
+  const imports = importStatements(lines);
+  const last = imports.at(-1);
+  if (last) lines.splice(last.end + 1, 0, "", ...MODULE_DIR);
+  else lines.splice(leadingCommentEnd(lines), 0, ...MODULE_DIR, "");
+  const hasUrlImport = imports.some(
+    (i) => i.spec === "node:url" && /\bfileURLToPath\b/.test(lines.slice(i.start, i.end + 1).join(" ")),
+  );
+  if (!hasUrlImport) {
+    const next = imports.find((i) => !(i.spec.startsWith("node:") && i.spec < "node:url"));
+    const at = next ? next.start : last ? last.end + 1 : leadingCommentEnd(lines);
+    lines.splice(at, 0, ...(last ? [URL_IMPORT] : [URL_IMPORT, ""]));
+  }
+  return lines.join("\n");
 }
 
 /** Options of {@link esmJestConfig}. */
