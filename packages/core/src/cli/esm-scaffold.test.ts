@@ -25,7 +25,7 @@ describe("withJsExtensions", () => {
 });
 
 describe("withoutDirname", () => {
-  const doc = "/** This module's directory (an ES module has no `__dirname`). */";
+  const doc = "/** The directory of this ES module, from its URL. */";
   const moduleDir = 'const moduleDir = fileURLToPath(new URL(".", import.meta.url));';
 
   it("computes moduleDir from import.meta.url and imports fileURLToPath after the node: modules before node:url", () => {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 
 const URL_IMPORT = 'import { fileURLToPath } from "node:url";';
 const MODULE_DIR = [
-  "/** This module's directory (an ES module has no `__dirname`). */",
+  "/** The directory of this ES module, from its URL. */",
   'const moduleDir = fileURLToPath(new URL(".", import.meta.url));',
 ];
 
