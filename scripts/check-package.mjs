@@ -8,7 +8,10 @@
 // (the node10 resolution cannot see `exports` subpaths); and `cjs-only-exports-default` is not a
 // problem here: a plugin's default export is the plugin object that discovery reads as the
 // `default` property of the loaded module, whether loaded with require() or import(), and
-// everything a user imports by hand is a named export.
+// everything a user imports by hand is a named export. A package with `"type": "module"` (a
+// plugin made with `flyte-agent new --esm`) is an ES module package on purpose: that a CommonJS
+// importer must use import() for it (`cjs-resolves-to-esm`) is how it is meant to be loaded, and
+// is what plugin discovery does.
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -19,6 +22,7 @@ import { formatMessage } from "publint/utils";
 
 const require = createRequire(import.meta.url);
 const pkgJson = require(join(process.cwd(), "package.json"));
+const ignoredRules = ["cjs-only-exports-default", ...(pkgJson.type === "module" ? ["cjs-resolves-to-esm"] : [])];
 const dest = mkdtempSync(join(tmpdir(), "flyte-agent-check-package-"));
 try {
   execFileSync("pnpm", ["pack", "--pack-destination", dest], { stdio: ["ignore", "ignore", "inherit"] });
@@ -36,7 +40,7 @@ try {
   const attwBin = join(dirname(require.resolve("@arethetypeswrong/cli/package.json")), "dist", "index.js");
   const attw = spawnSync(
     process.execPath,
-    [attwBin, tarball, "--profile", "node16", "--ignore-rules", "cjs-only-exports-default", "--format", "ascii"],
+    [attwBin, tarball, "--profile", "node16", "--ignore-rules", ...ignoredRules, "--format", "ascii"],
     { encoding: "utf8" },
   );
   if (attw.status !== 0) problems.push(`attw:\n${attw.stdout}${attw.stderr}`);

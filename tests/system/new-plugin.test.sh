@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# `flyte-agent new demo` in a scratch copy of the workspace: the generated package builds,
-# passes its own tests (the README's test command), and `flyte-agent serve` lists its agents.
+# `flyte-agent new demo` and `flyte-agent new demo-esm --esm` in a scratch copy of the workspace:
+# each generated package builds, passes its own tests (the README's test command; the ES module
+# one runs them as ES modules), the ES module one builds to ES modules, and `flyte-agent list` and
+# `serve` load both.
 # Exits non-zero on the first failure.
 set -euo pipefail
 
@@ -38,13 +40,38 @@ if grep -rn 'CustomAsyncAgent\|custom_task\|customTaskTemplate\|@flyte-agent/tem
 fi
 if pnpm exec flyte-agent new demo 2>/dev/null; then echo "a second 'new demo' must fail"; exit 1; fi
 
-step "the README's test command: pnpm turbo run test --filter=@flyte-agent/demo"
+step "flyte-agent new demo-esm --esm"
+pnpm exec flyte-agent new demo-esm --esm >/dev/null
+grep -q '"type": "module"' packages/demo-esm/package.json
+grep -q 'useESM: true' packages/demo-esm/jest.config.js
+if grep -rn '__dirname\|require(' packages/demo-esm/src packages/demo-esm/test; then
+  echo "CommonJS left in packages/demo-esm"; exit 1
+fi
+grep -q 'import.meta.url' packages/demo-esm/src/version.ts
+
+step "the README's test command: pnpm turbo run test --filter=@flyte-agent/demo (and demo-esm)"
 pnpm install --prefer-offline --no-frozen-lockfile --reporter=silent  # the new package changes the lockfile (CI=true implies frozen)
 grep -q 'pnpm turbo run test --filter=@flyte-agent/demo' packages/demo/README.md
-pnpm turbo run test --filter=@flyte-agent/demo --output-logs=errors-only
+grep -q 'pnpm turbo run test --filter=@flyte-agent/demo-esm' packages/demo-esm/README.md
+pnpm turbo run test --filter=@flyte-agent/demo --filter=@flyte-agent/demo-esm --output-logs=errors-only
 
-step "flyte-agent serve lists the new agents"
-pnpm exec flyte-agent serve --port 0 --host 127.0.0.1 --prometheus-port -1 --include @flyte-agent/demo --strict > serve.log 2>&1 &
+step "demo-esm is built as ES modules and loads as one"
+grep -q '^export default definePlugin' packages/demo-esm/dist/index.js
+if grep -rln 'require(\|exports\.' packages/demo-esm/dist --include=*.js; then echo "CommonJS in demo-esm/dist"; exit 1; fi
+grep -q '^exports.default\|exports\.default = ' packages/demo/dist/index.js  # the CommonJS one stays CommonJS
+node --input-type=module -e '
+  const m = await import("@flyte-agent/demo-esm");
+  const names = m.default.agents.map((a) => a.name).join(", ");
+  if (m.PLUGIN_NAME !== "@flyte-agent/demo-esm" || m.PLUGIN_VERSION !== "0.1.0" || names !== "Demo Esm Agent, Demo Esm Sync Agent") {
+    console.error("demo-esm as imported:", m.PLUGIN_NAME, m.PLUGIN_VERSION, names); process.exit(1);
+  }
+'
+pnpm exec flyte-agent list --include @flyte-agent/demo-esm --strict | tee list.log
+grep -q 'demo_esm_task@0 .*@flyte-agent/demo-esm@0.1.0' list.log
+grep -q 'demo_esm_sync_task@0 .*@flyte-agent/demo-esm@0.1.0' list.log
+
+step "flyte-agent serve lists the new agents of both"
+pnpm exec flyte-agent serve --port 0 --host 127.0.0.1 --prometheus-port -1 --strict --include @flyte-agent/demo @flyte-agent/demo-esm > serve.log 2>&1 &
 SERVER_PID=$!
 PORT=""
 for _ in $(seq 1 150); do
@@ -62,7 +89,9 @@ node -e '
     const show = agents.map((a) => `${a.name} sync=${a.isSync} ${a.supportedTaskCategories.map((c) => c.name + "@" + c.version)}`);
     console.log("ListAgents:", show.join("; "));
     const has = (name, cat, sync) => agents.some((a) => a.name === name && a.isSync === sync && a.supportedTaskCategories.some((c) => c.name === cat && c.version === 0));
+    if (agents.length !== 4) process.exit(1);
     if (!has("Demo Agent", "demo_task", false) || !has("Demo Sync Agent", "demo_sync_task", true)) process.exit(1);
+    if (!has("Demo Esm Agent", "demo_esm_task", false) || !has("Demo Esm Sync Agent", "demo_esm_sync_task", true)) process.exit(1);
   }, (err) => { console.error(err.message); process.exit(1); });
 ' "$PORT"
 

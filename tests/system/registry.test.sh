@@ -5,9 +5,9 @@
 #  2. in an empty directory with only npm: `npm install @flyte-agent/core @flyte-agent/bigquery`,
 #     `npx flyte-agent list` shows only the BigQuery agent, `npx flyte-agent serve` answers
 #     ListAgents with exactly it; the same with @flyte-agent/template alone;
-#  3. `flyte-agent new team-jobs --standalone`: `npm install && npm test` pass
-#     against the registry, the `npm pack` tarball installs beside core and `flyte-agent serve`
-#     serves it.
+#  3. `flyte-agent new team-jobs-commonjs --standalone` and `team-jobs-esm --standalone --esm`:
+#     `npm install && npm test` pass against the registry (the ES module one's tests run as ES
+#     modules), the `npm pack` tarball installs beside core and `flyte-agent serve` serves it.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=lib/registry.sh
@@ -85,9 +85,7 @@ step "npm install @flyte-agent/template"
 check_install "$WORK/with-template" @flyte-agent/template
 [ -d "$WORK/with-template/node_modules/@flyte-agent/core" ] || fail "installing the template alone did not bring core"
 
-# (--esm is covered by unit tests only: the template's src/version.ts reads its package.json
-# through __dirname, which an ES module does not have.)
-for kind in commonjs; do
+for kind in commonjs esm; do
   name=team-jobs-$kind
   flag=""
   [ "$kind" = esm ] && flag=--esm
@@ -103,6 +101,11 @@ for kind in commonjs; do
     tail -40 "$WORK/$name.log" >&2
     fail "npm install && npm test in $name"
   }
+  if [ "$kind" = esm ]; then
+    grep -q '"type": "module"' package.json || fail "$name is not \"type\": \"module\""
+    grep -q '^export default definePlugin' dist/index.js || fail "$name/dist/index.js is not an ES module"
+    grep -q 'PASS test/conformance.test.ts' "$WORK/$name.log" || fail "$name: the conformance tests did not run"
+  fi
   tarball=$(npm pack --silent 2>/dev/null | tail -1)
   [ -f "$tarball" ] || fail "npm pack in $name"
   step "the $name tarball installed beside core, served"

@@ -77,3 +77,53 @@ describe("flyte-agent new", () => {
     expect(leftovers).toEqual([]);
   });
 });
+
+describe("flyte-agent new --esm", () => {
+  let esmTarget: string;
+  beforeAll(async () => {
+    esmTarget = join(scratch, "demo-esm");
+    await new Promise<void>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        [BIN, "new", "demo-esm", "--esm", "--template", TEMPLATE, "--dir", esmTarget, "--no-register"],
+        { cwd: scratch },
+        (err, _out, errText) => (err ? reject(new Error(`${err.message}\n${errText}`)) : resolve()),
+      );
+    });
+  }, 30_000);
+  const readEsm = (path: string) => readFileSync(join(esmTarget, path), "utf8");
+  const sources = () => filesUnder(esmTarget).filter((f) => /\/(src|test)\/.*\.ts$/.test(f));
+
+  test('is "type": "module", with the template\'s scripts and exports', () => {
+    const pkg = JSON.parse(readEsm("package.json"));
+    const template = JSON.parse(readFileSync(join(TEMPLATE, "package.json"), "utf8"));
+    expect(pkg.type).toBe("module");
+    expect(pkg.scripts).toEqual(template.scripts);
+    expect(pkg.scripts.test).toContain("--experimental-vm-modules");
+    expect(pkg.flyteAgent).toEqual(template.flyteAgent);
+  });
+
+  test("no source or test uses __dirname or require, and every relative import names a .js file", () => {
+    expect(sources().length).toBeGreaterThan(8);
+    for (const file of sources()) {
+      const text = readFileSync(file, "utf8");
+      expect({ file, commonJs: /\b__dirname\b|\brequire\(/.test(text) }).toEqual({ file, commonJs: false });
+      const relative = [...text.matchAll(/from\s+"(\.{1,2}\/?[^"]*)"/g)].map((m) => m[1]);
+      expect({ file, unsuffixed: relative.filter((spec) => !spec?.endsWith(".js")) }).toEqual({ file, unsuffixed: [] });
+    }
+  });
+
+  test("the version still comes from package.json, found through import.meta.url", () => {
+    const version = readEsm("src/version.ts");
+    expect(version).toContain('const moduleDir = fileURLToPath(new URL(".", import.meta.url));');
+    expect(version).toContain('join(moduleDir, "..", "package.json")');
+  });
+
+  test("the tests run as ES modules on the workspace's jest preset", () => {
+    expect(existsSync(join(esmTarget, "jest.config.cjs"))).toBe(false);
+    const jest = readEsm("jest.config.js");
+    expect(jest).toContain('import preset from "../../jest.preset.js";');
+    expect(jest).toContain("useESM: true");
+    expect(jest).toContain('extensionsToTreatAsEsm: [".ts"]');
+  });
+});

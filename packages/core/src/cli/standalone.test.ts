@@ -1,28 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { makeStandalone, makeWorkspaceEsm, standalonePackageJson, withJsExtensions } from "./standalone";
-
-describe("withJsExtensions", () => {
-  it("adds .js to relative specifiers and index.js to directories, leaving packages and .js alone", () => {
-    const source = [
-      'import { a } from "./agent";',
-      'export * from "../lib";',
-      'import x from "./x.js";',
-      'import { y } from "@flyte-agent/core";',
-      'const m = await import("./late");',
-    ].join("\n");
-    expect(withJsExtensions(source, (spec) => spec === "../lib")).toBe(
-      [
-        'import { a } from "./agent.js";',
-        'export * from "../lib/index.js";',
-        'import x from "./x.js";',
-        'import { y } from "@flyte-agent/core";',
-        'const m = await import("./late.js");',
-      ].join("\n"),
-    );
-  });
-});
+import { makeStandalone, makeWorkspaceEsm, standalonePackageJson } from "./standalone";
 
 describe("standalonePackageJson", () => {
   it("depends on the published core and test kit with caret ranges, core as a peer", () => {
@@ -53,14 +32,25 @@ describe("makeStandalone / makeWorkspaceEsm", () => {
     expect(pkg.type).toBe("module");
     expect(readFileSync(join(dir, "src", "index.ts"), "utf8")).toContain('from "./agent.js"');
     expect(readFileSync(join(dir, "jest.config.js"), "utf8")).toMatch(/^export default/m);
+    expect(readFileSync(join(dir, "jest.config.js"), "utf8")).toContain("useESM: true");
+    expect(readFileSync(join(dir, "jest.config.js"), "utf8")).not.toContain("../");
     expect(readFileSync(join(dir, "tsconfig.json"), "utf8")).toContain('"NodeNext"');
     expect(readFileSync(join(dir, "tsconfig.json"), "utf8")).not.toContain("../");
   });
 
-  it("an ES module package in the workspace keeps a CommonJS jest config", () => {
+  it("an ES module package in the workspace runs its tests as ES modules on the workspace preset", () => {
     makeWorkspaceEsm(dir);
     expect(JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).type).toBe("module");
-    expect(readFileSync(join(dir, "jest.config.cjs"), "utf8")).toContain('require("../../jest.preset.js")');
-    expect(() => readFileSync(join(dir, "jest.config.js"))).toThrow();
+    const jest = readFileSync(join(dir, "jest.config.js"), "utf8");
+    expect(jest).toContain('import preset from "../../jest.preset.js"');
+    expect(jest).toContain("useESM: true");
+    expect(jest).toMatch(/^export default/m);
+  });
+
+  it("a CommonJS standalone project keeps CommonJS sources and jest config", () => {
+    makeStandalone(dir, { packageName: "team-jobs", description: "d", esm: false, coreVersion: "0.1.0" });
+    expect(readFileSync(join(dir, "src", "index.ts"), "utf8")).toContain('from "./agent"');
+    expect(readFileSync(join(dir, "jest.config.js"), "utf8")).toMatch(/^module\.exports = \{/m);
+    expect(readFileSync(join(dir, "jest.config.js"), "utf8")).not.toContain("useESM");
   });
 });

@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CORE_VERSION } from "../version";
+import { convertPackageToEsm } from "./esm-scaffold";
 
 /** How `flyte-agent new` lays out a plugin project that lives outside this workspace. */
 export interface StandaloneOptions {
@@ -93,37 +94,19 @@ export function standaloneTsconfig(esm: boolean): Record<string, unknown> {
   };
 }
 
-/** jest.config.js of a standalone plugin: ts-jest, tests in test/ (CommonJS test code either way). */
-export function standaloneJestConfig(esm: boolean): string {
-  const mapper = esm
-    ? `  // Sources import each other as "./x.js" (ES module rule); tests load the .ts files.\n  moduleNameMapper: { "^(\\\\.{1,2}/.*)\\\\.js$": "$1" },\n`
-    : "";
+/** jest.config.js of a standalone CommonJS plugin: ts-jest, tests in test/. */
+export function standaloneJestConfig(): string {
   return `/** @type {import('jest').Config} */
-${esm ? "export default" : "module.exports ="} {
+module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
   transform: {
     "^.+\\\\.ts$": ["ts-jest", { tsconfig: { isolatedModules: true, module: "commonjs", target: "ES2022", esModuleInterop: true } }],
   },
-${mapper}  testTimeout: 30000,
+  testTimeout: 30000,
 };
 `;
-}
-
-/** Adds `.js` to relative import specifiers (`"./agent"` -> `"./agent.js"`, `"../src"` -> `"../src/index.js"`). */
-export function withJsExtensions(source: string, isDirectory: (spec: string) => boolean): string {
-  return source.replace(/(from\s+|import\s*\(\s*)"(\.{1,2}(?:\/[^"]*)?)"/g, (whole, lead: string, spec: string) => {
-    if (/\.(c|m)?js$|\.json$/.test(spec)) return whole;
-    return `${lead}"${isDirectory(spec) ? `${spec.replace(/\/$/, "")}/index.js` : `${spec}.js`}"`;
-  });
-}
-
-function listFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((entry) => {
-    const path = join(dir, entry);
-    return statSync(path).isDirectory() ? listFiles(path) : [path];
-  });
 }
 
 /**
@@ -141,50 +124,24 @@ export function makeStandalone(target: string, options: StandaloneOptions): stri
   put("package.json", (p) => writeJson(p, standalonePackageJson(options)));
   put("tsconfig.json", (p) => writeJson(p, standaloneTsconfig(options.esm)));
   put("tsconfig.build.json", (p) => writeJson(p, { extends: "./tsconfig.json", exclude: ["src/**/*.test.ts"] }));
-  rmSync(join(target, "jest.config.js"), { force: true });
-  put("jest.config.js", (p) => writeFileSync(p, standaloneJestConfig(options.esm)));
   put(".gitignore", (p) => writeFileSync(p, "node_modules/\ndist/\n*.tgz\n"));
-  if (options.esm) addJsExtensionsUnder(join(target, "src"));
+  if (options.esm) {
+    written.push(...convertPackageToEsm(target, { workspacePreset: false }));
+  } else {
+    rmSync(join(target, "jest.config.js"), { force: true });
+    put("jest.config.js", (p) => writeFileSync(p, standaloneJestConfig()));
+  }
   return written;
 }
 
-/** Rewrites the relative imports of every .ts file under `srcDir` for ES module resolution. */
-function addJsExtensionsUnder(srcDir: string): void {
-  for (const file of listFiles(srcDir)) {
-    if (!file.endsWith(".ts")) continue;
-    const dir = join(file, "..");
-    const isDirectory = (spec: string) => {
-      try {
-        return statSync(join(dir, spec)).isDirectory();
-      } catch {
-        return false;
-      }
-    };
-    writeFileSync(file, withJsExtensions(readFileSync(file, "utf8"), isDirectory));
-  }
-}
-
 /**
- * Makes a plugin package inside this workspace an ES module package: `"type": "module"`, `.js`
- * import specifiers in src/, and a CommonJS jest config (jest.config.cjs) that maps them back
- * for the tests. Returns the files it wrote.
+ * Makes a plugin package inside this workspace an ES module package: `"type": "module"`, and
+ * src/, test/ and the jest config rewritten by {@link convertPackageToEsm} (tests run as ES
+ * modules, extending the workspace's jest preset). Returns the files it wrote.
  */
 export function makeWorkspaceEsm(target: string): string[] {
   const pkgPath = join(target, "package.json");
   const pkg = JSON.parse(readFileSync(pkgPath, "utf8")) as Record<string, unknown>;
   writeJson(pkgPath, { ...pkg, type: "module" });
-  addJsExtensionsUnder(join(target, "src"));
-  rmSync(join(target, "jest.config.js"), { force: true });
-  const jestPath = join(target, "jest.config.cjs");
-  writeFileSync(
-    jestPath,
-    `/** @type {import('jest').Config} */
-module.exports = {
-  ...require("../../jest.preset.js"),
-  // Sources import each other as "./x.js" (ES module rule); tests load the .ts files.
-  moduleNameMapper: { "^(\\\\.{1,2}/.*)\\\\.js$": "$1" },
-};
-`,
-  );
-  return [pkgPath, jestPath];
+  return [pkgPath, ...convertPackageToEsm(target, { workspacePreset: true })];
 }
