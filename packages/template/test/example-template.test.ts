@@ -17,10 +17,11 @@ function run(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   });
 }
 
+const example = "examples/custom-task.yaml";
 const inProcess = ["--include", "@flyte-agent/template", "--poll-interval", "100ms", "--max-poll-interval", "300ms"];
 
 test("examples/custom-task.yaml runs to SUCCEEDED and prints its inputs as outputs", async () => {
-  const { code, stdout, stderr } = await run(["run", "examples/custom-task.yaml", "-i", "n=7", "-i", "who=flyte", ...inProcess]);
+  const { code, stdout, stderr } = await run(["run", example, "-i", "n=7", "-i", "who=flyte", ...inProcess]);
   expect({ code, stderr }).toMatchObject({ code: 0 });
   expect(stderr).toContain("running custom_task@0 (async) in-process");
   expect(stderr).toMatch(/RUNNING[\s\S]*SUCCEEDED/);
@@ -28,7 +29,7 @@ test("examples/custom-task.yaml runs to SUCCEEDED and prints its inputs as outpu
 });
 
 test("the example's interface is enforced: a missing input is refused with exit code 2", async () => {
-  const { code, stdout, stderr } = await run(["run", "examples/custom-task.yaml", "-i", "n=7", ...inProcess]);
+  const { code, stdout, stderr } = await run(["run", example, "-i", "n=7", ...inProcess]);
   expect(code).toBe(2);
   expect(stdout).toBe("");
   expect(stderr).toMatch(/who/);
