@@ -92,43 +92,23 @@ test("CreateTask over v2 for the sync category is refused with FAILED_PRECONDITI
   }
 });
 
+/** Writes `templateJson` to a file and runs `flyte-agent run <file> --endpoint <server> --protocol v2 <extra>`. */
+function runV2(templateJson: unknown, extra: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
+  const file = join(mkdtempSync(join(tmpdir(), "run-v2-")), "task.json");
+  writeFileSync(file, JSON.stringify(templateJson));
+  const fast = ["--poll-interval", "20ms", "--max-poll-interval", "50ms"];
+  return cli(["run", file, "--endpoint", endpoint, "--protocol", "v2", ...fast, ...extra]);
+}
+
 test("flyte-agent run --protocol v2 --endpoint prints the outputs of the template agent", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "run-v2-"));
-  const file = join(dir, "task.json");
-  writeFileSync(file, JSON.stringify(asyncTemplateJson()));
-  const { code, stdout, stderr } = await cli([
-    "run",
-    file,
-    "-i",
-    "x=7",
-    "--endpoint",
-    endpoint,
-    "--protocol",
-    "v2",
-    "--poll-interval",
-    "20ms",
-    "--max-poll-interval",
-    "50ms",
-  ]);
+  const { code, stdout, stderr } = await runV2(asyncTemplateJson(), ["-i", "x=7"]);
   expect({ code, stderr }).toMatchObject({ code: 0 });
   expect(JSON.parse(stdout)).toEqual({ x: 7 });
   expect(stderr).toMatch(/over flyteidl2 \(v2\)/);
 });
 
 test("flyte-agent run --protocol v2 on the sync category fails with a message naming the problem", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "run-v2-"));
-  const file = join(dir, "task.json");
-  writeFileSync(file, JSON.stringify({ type: "custom_sync_task", taskTypeVersion: 0 }));
-  const { code, stdout, stderr } = await cli([
-    "run",
-    file,
-    "--endpoint",
-    endpoint,
-    "--protocol",
-    "v2",
-    "--poll-interval",
-    "20ms",
-  ]);
+  const { code, stdout, stderr } = await runV2({ type: "custom_sync_task", taskTypeVersion: 0 });
   expect(code).not.toBe(0);
   expect(stdout).toBe("");
   expect(stderr).toMatch(/custom_sync_task@0/);
