@@ -120,13 +120,18 @@ export function listening(child, what) {
   });
 }
 
-/** Sums the agent request counters from a full server's /metrics: {success, failure}. */
-export async function requestCounters(metricsPort) {
+/**
+ * Sums the connector request counters (`flyte_connector_requests_{success,failure}_total`) from
+ * a full server's /metrics: {success, failure}; with `protocol`, only that protocol's series.
+ */
+export async function requestCounters(metricsPort, protocol) {
   const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const label = protocol ? `protocol="${protocol}"` : "";
   const sum = (name) =>
     text
       .split("\n")
       .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
+      .filter((l) => l.includes(label))
       .reduce((acc, l) => acc + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
   return { success: sum("flyte_connector_requests_success_total"), failure: sum("flyte_connector_requests_failure_total") };
 }

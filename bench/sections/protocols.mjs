@@ -10,7 +10,7 @@ import { writeGrpcFrame } from "../lib/frames.mjs";
 import { h2load } from "../lib/h2load.mjs";
 import { rawClient, unary } from "../lib/raw-grpc.mjs";
 import { grpc } from "../lib/repo.mjs";
-import { startFullServer } from "../lib/servers.mjs";
+import { requestCounters, startFullServer } from "../lib/servers.mjs";
 import { median, round } from "../lib/stats.mjs";
 import { prepareCustomTaskBodies } from "./prepare.mjs";
 
@@ -63,6 +63,7 @@ export async function protocolsSection({ plugin, tmpDir, runs, durationS, client
       const per = { v1: [], v2: [] };
       for (let r = 0; r < runs; r++) {
         for (const { protocol, paths, bodies } of protocols) {
+          const failures0 = (await requestCounters(full.metricsPort, protocol)).failure;
           const res = await h2load({
             address: full.address,
             path: paths[op],
@@ -73,6 +74,8 @@ export async function protocolsSection({ plugin, tmpDir, runs, durationS, client
             warmupS: 1,
             logFile: join(tmpDir, "h2load.log"),
           });
+          // gRPC errors travel in HTTP 200 replies, so h2load does not count them: the server's counter does.
+          res.serverFailures = (await requestCounters(full.metricsPort, protocol)).failure - failures0;
           log(
             `  ${op} ${protocol} run ${r + 1}/${runs}: ${round(res.rps, 0)} req/s p50 ${round(res.p50)} ms p99 ${round(res.p99)} ms`,
           );
@@ -90,7 +93,7 @@ export async function protocolsSection({ plugin, tmpDir, runs, durationS, client
           p99Ms: round(m(protocol, "p99"), 3),
           rpsVsV1: round(m(protocol, "rps") / m("v1", "rps"), 3),
           p50VsV1: round(m(protocol, "p50") / m("v1", "p50"), 3),
-          failed: per[protocol].reduce((a, x) => a + x.failed + x.errored, 0),
+          failed: per[protocol].reduce((a, x) => a + x.failed + x.errored + x.serverFailures, 0),
           runs,
           durationS,
           inFlight: clients * streams,

@@ -1,6 +1,7 @@
 import {
   AgentError,
   type CallContext,
+  type Connection,
   type CreateContext,
   type ExecuteContext,
   type flyteidl,
@@ -49,6 +50,13 @@ export interface AgentTestContextOptions {
   maxDatasetSizeBytes?: bigint;
   /** Secrets by key, served by {@link AgentTestContext.secretSource}. @default {} */
   secrets?: Readonly<Record<string, string>>;
+  /**
+   * The connection Flyte 2 resolved for the task, as `ctx.connection` of `createContext()`,
+   * `getContext()` and `deleteContext()` (the calls flyteidl2 sends it with); `taskType` defaults
+   * to the template's type, `secrets` and `configs` to `{}`. Its secret values count for
+   * {@link AgentTestContext.leakedSecrets}. @default none (a Flyte 1 call)
+   */
+  connection?: Partial<Connection>;
 }
 
 /** Input of {@link AgentTestContext.logsContext}. */
@@ -85,6 +93,8 @@ export interface AgentTestContext {
   readonly taskCategory: TaskCategory;
   /** Everything the agent logged through any context, oldest first. */
   readonly log: CollectingLogger;
+  /** The `connection` option with its defaults filled in, or undefined without one. */
+  readonly connection: Connection | undefined;
   /** A secret source with exactly the `secrets` option: hand it to the agent's secret options. */
   readonly secretSource: SecretSourceOptions;
   /** The signal of every context; aborted by {@link AgentTestContext.abort}. */
@@ -107,7 +117,7 @@ export interface AgentTestContext {
    */
   abort(reason?: unknown): void;
   /**
-   * The secret values (of the `secrets` option) found in `values` or in the log: serialise
+   * The secret values (of the `secrets` option and the connection's secrets) found in `values` or in the log: serialise
    * resource_meta, resources and errors through this to prove nothing leaked.
    * @example expect(ctx.leakedSecrets(meta, resource)).toEqual([])
    */
@@ -141,7 +151,12 @@ export function agentTestContext(options: AgentTestContextOptions): AgentTestCon
   const metadata =
     options.taskExecutionMetadata === null ? undefined : (options.taskExecutionMetadata ?? testExecutionMetadata());
   const taskCategory: TaskCategory = { name: template.type, version: template.taskTypeVersion };
-  const secrets = Object.values(options.secrets ?? {}).filter((v) => v !== "");
+  const connection: Connection | undefined = options.connection && {
+    taskType: options.connection.taskType ?? template.type,
+    secrets: { ...options.connection.secrets },
+    configs: { ...options.connection.configs },
+  };
+  const secrets = [...Object.values(options.secrets ?? {}), ...Object.values(connection?.secrets ?? {})].filter((v) => v !== "");
   const log = new CollectingLogger();
   const cancel = new AbortController();
   const timers = new Set<NodeJS.Timeout>();
@@ -158,6 +173,8 @@ export function agentTestContext(options: AgentTestContextOptions): AgentTestCon
     timers.add(timer);
     return { signal: AbortSignal.any([cancel.signal, expiry.signal]), deadline, log: log.forOperation(operation) };
   };
+  /** The connection part of a context: only the calls flyteidl2 sends a connection with carry it. */
+  const withConnection = connection ? { connection } : {};
   const created = (operation: string): CreateContext => ({
     ...call(operation),
     template,
@@ -173,14 +190,15 @@ export function agentTestContext(options: AgentTestContextOptions): AgentTestCon
     taskCategory,
     log,
     secretSource: testSecretSource(options.secrets),
+    connection,
     signal: cancel.signal,
-    createContext: () => created("create"),
+    createContext: () => ({ ...created("create"), ...withConnection }),
     executeContext: () => ({
       ...created("do"),
       ...(options.maxDatasetSizeBytes === undefined ? {} : { maxDatasetSizeBytes: options.maxDatasetSizeBytes }),
     }),
-    getContext: () => task("get", outputPrefix),
-    deleteContext: () => task("delete", ""),
+    getContext: () => ({ ...task("get", outputPrefix), ...withConnection }),
+    deleteContext: () => ({ ...task("delete", ""), ...withConnection }),
     logsContext: (request = {}) => ({ ...task("getLogs", ""), lines: request.lines ?? 0, token: request.token ?? "" }),
     metricsContext: (request = {}) => ({
       ...task("getMetrics", ""),

@@ -60,10 +60,11 @@ export interface ConformanceServer {
 }
 
 /**
- * The protocols checked when `protocols` is not given. The v2 server is not part of every core
- * build yet, so only v1 is checked by default; pass `protocols: ["v1", "v2"]` to check both.
+ * The protocols checked when `protocols` is not given: both, since AgentServer serves Flyte 1
+ * propellers (v1) and Flyte 2 executors (v2) from one port. Pass `protocols: ["v1"]` to check
+ * a server started with `protocols: ["v1"]` only.
  */
-export const DEFAULT_CONFORMANCE_PROTOCOLS: readonly WireProtocol[] = ["v1"];
+export const DEFAULT_CONFORMANCE_PROTOCOLS: readonly WireProtocol[] = ["v1", "v2"];
 
 /** Options of {@link checkConformance}. */
 export interface ConformanceOptions {

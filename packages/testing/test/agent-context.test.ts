@@ -128,3 +128,31 @@ test("a signal aborted before the call reaches the agent's own check", async () 
   ctx.abort(new Error("server shutting down"));
   await expect(new TokenAgent(testSecretSource()).get({ id: "x" }, ctx.getContext())).rejects.toThrow("server shutting down");
 });
+
+test("connection: create, get and delete carry it, the secret lookup prefers it, and its secrets count as leaks", () => {
+  const pod = testSecretSource({ api_token: "pod-token-value" });
+  const ctx = agentTestContext({
+    template,
+    secrets: { api_token: "pod-token-value" },
+    connection: { secrets: { api_token: "conn-token-value" }, configs: { host: "h.example" } },
+  });
+  expect(ctx.connection).toEqual({
+    taskType: "probe_task",
+    secrets: { api_token: "conn-token-value" },
+    configs: { host: "h.example" },
+  });
+  for (const call of [ctx.createContext(), ctx.getContext(), ctx.deleteContext()]) {
+    expect(call.connection).toEqual(ctx.connection);
+    expect(requireSecret("api_token", { ...pod, connection: call.connection })).toBe("conn-token-value");
+  }
+  // ExecuteTaskSync, GetTaskLogs and GetTaskMetrics carry no connection.
+  expect(ctx.executeContext().connection).toBeUndefined();
+  expect(ctx.logsContext().connection).toBeUndefined();
+  expect(ctx.leakedSecrets({ note: "uses conn-token-value" })).toEqual(["conn-token-value"]);
+  expect(ctx.leakedSecrets({ note: "nothing" })).toEqual([]);
+
+  const plain = agentTestContext({ template, secrets: { api_token: "pod-token-value" } });
+  expect(plain.connection).toBeUndefined();
+  expect(plain.createContext().connection).toBeUndefined();
+  expect(requireSecret("api_token", { ...pod, connection: plain.getContext().connection })).toBe("pod-token-value");
+});

@@ -32,7 +32,8 @@ export function findListedAgent(agents: readonly admin.Agent[], category: TaskCa
 /**
  * Asks the service whether a category is served by a sync agent. A service without
  * AgentMetadataService (UNIMPLEMENTED) is assumed async, as propeller does; a category the
- * service does not list fails with reason `invalid`.
+ * service does not list fails with reason `invalid`; over flyteidl2 (v2), whose ListConnectors
+ * leaves sync agents out, the message says how to run a sync agent's category instead.
  */
 export async function isSyncCategory(
   connection: AgentConnection,
@@ -55,7 +56,10 @@ export async function isSyncCategory(
     const served = [...table.keys()].sort();
     throw new TaskRunError(
       `no agent serves task category ${formatCategory(category)} ${where}` +
-        ` (served: ${served.length > 0 ? served.join(", ") : "none"})`,
+        ` (served: ${served.length > 0 ? served.join(", ") : "none"})` +
+        (connection.protocol === "v2"
+          ? "; flyteidl2 has no sync service, so sync agents are not listed over v2: run a sync agent's task over v1 (flyteidl.service.SyncAgentService)"
+          : ""),
       { reason: "invalid", code: Status.NOT_FOUND },
     );
   }

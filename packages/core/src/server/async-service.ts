@@ -4,6 +4,7 @@ import { AgentError, TaskInputError } from "../errors";
 import type { LogLine, Resource } from "../types";
 import type { AgentOperations } from "./agent-operations";
 import { serverStreamCall, unaryCall } from "./call-handler";
+import { metricsQuery } from "./metrics-query";
 import type { RequestScope, ServerEnv } from "./request-scope";
 import { InvalidResourceError, toWireResource } from "./resource-wire";
 import { categoryOfRequest, categoryOfTemplate } from "./routing";
@@ -36,9 +37,6 @@ function toLogLine(line: string | LogLine): admin.LogLine {
     timestamp: ms === undefined ? undefined : { seconds: BigInt(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1e6 },
   };
 }
-
-type Timestamp = admin.GetTaskMetricsRequest["startTime"];
-const toDate = (t: Timestamp) => (t ? new Date(Number(t.seconds) * 1000 + Math.floor(t.nanos / 1e6)) : undefined);
 
 /**
  * The flyteidl v1 AsyncAgentService adapter (CreateTask, GetTask, DeleteTask, GetTaskMetrics,
@@ -80,10 +78,7 @@ export function asyncAgentService(operations: AgentOperations, env: ServerEnv): 
       const results = await operations.metrics(scope, req.resourceMeta, {
         taskCategory: categoryOfRequest(req),
         outputPrefix: "",
-        queries: req.queries,
-        startTime: toDate(req.startTime),
-        endTime: toDate(req.endTime),
-        stepSeconds: req.step ? Number(req.step.seconds) + req.step.nanos / 1e9 : undefined,
+        ...metricsQuery(req),
       });
       return { results };
     }),

@@ -35,23 +35,23 @@ export function toV2CreateTaskRequest(req: admin.CreateTaskRequest, connection?:
   };
 }
 
-/** A v1 GetTaskRequest as the flyteidl2 one (no deprecated `task_type`). */
-export function toV2GetTaskRequest(req: admin.GetTaskRequest, connection?: Connection): connector.GetTaskRequest {
+/** What flyteidl2's GetTask and DeleteTask requests share: resource_meta, category and connection (no deprecated `task_type`). */
+function toV2TaskFields(req: admin.DeleteTaskRequest, connection?: Connection): connector.DeleteTaskRequest {
   return {
     resourceMeta: req.resourceMeta,
     taskCategory: req.taskCategory && { name: req.taskCategory.name, version: req.taskCategory.version },
-    outputPrefix: req.outputPrefix,
     connection: connection === undefined ? undefined : toV2Connection(connection),
   };
 }
 
+/** A v1 GetTaskRequest as the flyteidl2 one (no deprecated `task_type`). */
+export function toV2GetTaskRequest(req: admin.GetTaskRequest, connection?: Connection): connector.GetTaskRequest {
+  return { ...toV2TaskFields(req, connection), outputPrefix: req.outputPrefix };
+}
+
 /** A v1 DeleteTaskRequest as the flyteidl2 one (no deprecated `task_type`). */
 export function toV2DeleteTaskRequest(req: admin.DeleteTaskRequest, connection?: Connection): connector.DeleteTaskRequest {
-  return {
-    resourceMeta: req.resourceMeta,
-    taskCategory: req.taskCategory && { name: req.taskCategory.name, version: req.taskCategory.version },
-    connection: connection === undefined ? undefined : toV2Connection(connection),
-  };
+  return toV2TaskFields(req, connection);
 }
 
 /**

@@ -1,8 +1,9 @@
-import type { admin } from "@flyte-agent/flyteidl";
+import { type admin, core as v1core } from "@flyte-agent/flyteidl";
 import { core as v2core, type connector } from "@flyte-agent/flyteidl/v2";
 import { toWireResource } from "../../server/resource-wire";
 import type { Resource } from "../../types";
 import { toV2NamedLiterals } from "./literals";
+import { bridge } from "./wire-bridge";
 
 /**
  * Turns an agent's Resource into the flyteidl2 wire message: phase, message, log links,
@@ -15,12 +16,15 @@ export function toV2Resource(resource: Resource): connector.Resource {
   return fromV1Resource(toWireResource(resource));
 }
 
-/** A checked v1 Resource as its flyteidl2 equivalent (drops `state` and `agent_error`). */
+/**
+ * A checked v1 Resource as its flyteidl2 equivalent (drops `state` and `agent_error`); log links
+ * keep every field both generations have (the inverse of the client's `toV1Resource`).
+ */
 export function fromV1Resource(resource: admin.Resource): connector.Resource {
   return {
     phase: resource.phase as number as v2core.TaskExecution_Phase,
     message: resource.message,
-    logLinks: resource.logLinks.map((link) => v2core.TaskLog.fromPartial({ name: link.name, uri: link.uri })),
+    logLinks: resource.logLinks.map((link) => bridge(v1core.TaskLog, v2core.TaskLog, link)),
     customInfo: resource.customInfo,
     outputs: resource.outputs === undefined ? undefined : { literals: toV2NamedLiterals(resource.outputs) },
   };

@@ -11,14 +11,12 @@ import type { Resource } from "../../types";
 import type { AgentOperations } from "../agent-operations";
 import { checkDecoded } from "../async-service";
 import { serverStreamCall, unaryCall } from "../call-handler";
+import { metricsQuery } from "../metrics-query";
 import type { RequestScope, ServerEnv } from "../request-scope";
 import { InvalidResourceError } from "../resource-wire";
 import { type Decoded, REQUEST_BYTES } from "../safe-deserialize";
 import { core as v1core } from "@flyte-agent/flyteidl";
 import { core as v2core } from "@flyte-agent/flyteidl/v2";
-
-type Timestamp = connector.GetTaskMetricsRequest["startTime"];
-const toDate = (t: Timestamp) => (t ? new Date(Number(t.seconds) * 1000 + Math.floor(t.nanos / 1e6)) : undefined);
 
 /** An agent's Resource as a flyteidl2 Resource, with this call's connection secrets scrubbed from the message. */
 function v2Resource(scope: RequestScope, resource: Resource): connector.Resource {
@@ -72,10 +70,7 @@ export function asyncConnectorService(operations: AgentOperations, env: ServerEn
       const results = await operations.metrics(scope, req.resourceMeta, {
         taskCategory: categoryOfRequest({ taskCategory: req.taskCategory }),
         outputPrefix: "",
-        queries: req.queries,
-        startTime: toDate(req.startTime),
-        endTime: toDate(req.endTime),
-        stepSeconds: req.step ? Number(req.step.seconds) + req.step.nanos / 1e9 : undefined,
+        ...metricsQuery(req),
       });
       return { results: results.map((r) => bridge(v1core.ExecutionMetricResult, v2core.ExecutionMetricResult, r)) };
     }),
