@@ -5,7 +5,7 @@ test("short values are quoted whole, long ones by a 200-character prefix and the
   expect(clipClientValue("x".repeat(200))).toBe("x".repeat(200));
   expect(clipClientValue("x".repeat(1_048_576))).toBe(`${"x".repeat(200)}… (1048576 bytes)`);
   // The size is in UTF-8 bytes; a surrogate pair is never split.
-  expect(clipClientValue(`${"a".repeat(199)}😀tail`)).toBe(`${"a".repeat(199)}… (209 bytes)`);
+  expect(clipClientValue(`${"a".repeat(199)}😀tail`)).toBe(`${"a".repeat(199)}… (207 bytes)`);
 });
 
 test("status details are cut at the limit, saying how long they were", () => {
