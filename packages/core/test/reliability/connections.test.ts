@@ -2,6 +2,7 @@ import { once } from "node:events";
 import { type ClientHttp2Session, connect as http2Connect, constants as h2 } from "node:http2";
 import { status } from "@grpc/grpc-js";
 import { AgentRegistry, AgentServer, type AgentServerOptions } from "../../src";
+import { makeCerts, type TestCerts } from "../fixtures/certs";
 import { FaultyAgent, StrictAgent } from "./fixtures/agents";
 import { FRAME, frame, grpcHeadersFrame, H2_ERROR, PREFACE, RawH2Connection, settingsFrame } from "./fixtures/h2-frames";
 import { grpcFrame, RawClient } from "./fixtures/raw-client";
@@ -32,10 +33,17 @@ async function start(options: Partial<AgentServerOptions>): Promise<string> {
 
 let guarded: string;
 let idle: string;
+let tls: string;
+let certs: TestCerts;
 
 beforeAll(async () => {
+  certs = makeCerts();
   guarded = await start({ handshakeTimeoutMs: HANDSHAKE_MS, maxConcurrentStreams: 4, maxHeaderListBytes: 8 * 1024 });
   idle = await start({ maxConnectionIdleMs: IDLE_MS });
+  tls = await start({
+    handshakeTimeoutMs: HANDSHAKE_MS,
+    tls: { certFile: certs.serverCertFile, keyFile: certs.serverKeyFile },
+  });
 });
 
 afterEach(() => {
@@ -46,8 +54,8 @@ afterAll(async () => {
   await Promise.all(servers.map((s) => s.shutdown({ drainMs: 1000 })));
 });
 
-function session(address: string): ClientHttp2Session {
-  const s = http2Connect(`http://${address}`);
+function session(address: string, secure = false): ClientHttp2Session {
+  const s = secure ? http2Connect(`https://${address}`, { ca: certs.caCert }) : http2Connect(`http://${address}`);
   s.on("error", () => undefined);
   cleanups.push(() => s.destroy());
   return s;
@@ -104,6 +112,24 @@ describe("handshake deadline", () => {
     expect(out).toEqual({ grpcStatus: status.OK, rstCode: 0 });
     expect(closed).toBe(false);
     expect(await http2GetTask(s, "ok")).toEqual({ grpcStatus: status.OK, rstCode: 0 });
+  });
+});
+
+describe("handshake deadline with TLS", () => {
+  test("a TCP connection that never starts TLS: closed within the limit", async () => {
+    const c = await raw(tls);
+    const started = Date.now();
+    await c.closed;
+    expect(Date.now() - started).toBeLessThan(HANDSHAKE_MS + SLACK_MS);
+  });
+
+  test("TLS, the preface and SETTINGS in time: the connection outlives the limit", async () => {
+    const s = session(tls, true);
+    await once(s, "remoteSettings");
+    const out = await http2GetTask(s, `sleep:${2 * HANDSHAKE_MS}`);
+    expect(out).toEqual({ grpcStatus: status.OK, rstCode: 0 });
+    expect(await http2GetTask(s, "ok")).toEqual({ grpcStatus: status.OK, rstCode: 0 });
+    expect(s.closed || s.destroyed).toBe(false);
   });
 });
 
