@@ -85,7 +85,15 @@ export { attemptIdentity, attemptLabel, idempotencyKey, type AttemptIdentity } f
 
 // Serving
 export { AgentRegistry, type RegisterOptions, type RegisteredAgent } from "./registry";
-export { AgentServer, DEFAULT_MAX_RECEIVE_BYTES, type AgentServerOptions, type TlsOptions } from "./server/agent-server";
+export {
+  AgentServer,
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_MAX_CONCURRENT_STREAMS,
+  DEFAULT_MAX_HEADER_LIST_BYTES,
+  DEFAULT_MAX_RECEIVE_BYTES,
+  type AgentServerOptions,
+  type TlsOptions,
+} from "./server/agent-server";
 export { AgentMetrics, type Operation } from "./metrics";
 export { DURATION_SYNTAX, DurationSyntaxError, formatDuration, parseDuration } from "./duration";
 export { describeErrorChain, MAX_ERROR_TEXT } from "./error-chain";

@@ -103,11 +103,6 @@ export class GuardedListener {
     return new Promise((resolve) => this.net.close(() => resolve()));
   }
 
-  /** Number of accepted connections still within their handshake deadline. */
-  get handshaking(): number {
-    return this.pending.size;
-  }
-
   private accept(socket: Socket): void {
     if (this.guarded) {
       const key = connectionKey(socket.remoteAddress, socket.remotePort);
