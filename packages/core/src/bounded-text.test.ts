@@ -8,8 +8,14 @@ test("short values are quoted whole, long ones by a 200-character prefix and the
   expect(clipClientValue(`${"a".repeat(199)}😀tail`)).toBe(`${"a".repeat(199)}… (207 bytes)`);
 });
 
-test("status details are cut at the limit, saying how long they were", () => {
+test("status details are cut to 2 KiB of UTF-8, saying how long they were, without splitting a character", () => {
   expect(boundStatusDetails("short")).toBe("short");
-  const cut = boundStatusDetails("y".repeat(10_000));
-  expect(cut).toBe(`${"y".repeat(2048)}… (message cut; 10000 characters)`);
+  const ascii = boundStatusDetails("y".repeat(10_000));
+  expect(ascii).toMatch(/^y+… \(message cut; 10000 bytes\)$/);
+  expect(Buffer.byteLength(ascii)).toBeLessThanOrEqual(2048);
+  const wide = boundStatusDetails("é".repeat(5_000));
+  expect(wide).toMatch(/^é+… \(message cut; 10000 bytes\)$/);
+  expect(Buffer.byteLength(wide)).toBeLessThanOrEqual(2048);
+  // Under the limit in bytes, though long in characters: unchanged.
+  expect(boundStatusDetails("z".repeat(2000))).toBe("z".repeat(2000));
 });

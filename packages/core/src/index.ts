@@ -97,7 +97,7 @@ export {
 export { AgentMetrics, type Operation } from "./metrics";
 export { DURATION_SYNTAX, DurationSyntaxError, formatDuration, parseDuration } from "./duration";
 export { describeErrorChain, MAX_ERROR_TEXT } from "./error-chain";
-export { boundStatusDetails, CLIENT_VALUE_PREFIX_CHARS, clipClientValue, MAX_STATUS_DETAILS_CHARS } from "./bounded-text";
+export { boundStatusDetails, CLIENT_VALUE_PREFIX_CHARS, clipClientValue, MAX_STATUS_DETAILS_BYTES } from "./bounded-text";
 export * from "./runner";
 
 // Finding plugins

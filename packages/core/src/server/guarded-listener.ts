@@ -60,8 +60,8 @@ const connectionKey = (address: string | undefined, port: number | undefined) =>
 export class GuardedListener {
   private readonly net: NetServer;
   private readonly injector: ConnectionInjector;
-  /** Handshake deadlines of the sockets that have not sent their first SETTINGS yet. */
-  private readonly pending = new Map<string, NodeJS.Timeout>();
+  /** Handshake deadlines of the sockets that have not sent their first SETTINGS yet, by remote address. */
+  private readonly pending = new Map<string, { socket: Socket; timer: NodeJS.Timeout }>();
   /** Whether the handshake deadline and header limit are in force (see {@link injectorWithHttp2Server}). */
   readonly guarded: boolean;
 
@@ -115,8 +115,11 @@ export class GuardedListener {
         socket.destroy();
       }, this.limits.handshakeTimeoutMs);
       timer.unref();
-      this.pending.set(key, timer);
-      socket.once("close", () => this.settled(key));
+      this.pending.set(key, { socket, timer });
+      socket.once("close", () => {
+        // A later connection may reuse the address and port: only settle this socket's own entry.
+        if (this.pending.get(key)?.socket === socket) this.settled(key);
+      });
     }
     this.injector.injectConnection(socket);
   }
@@ -128,9 +131,9 @@ export class GuardedListener {
   }
 
   private settled(key: string): void {
-    const timer = this.pending.get(key);
-    if (timer === undefined) return;
-    clearTimeout(timer);
+    const entry = this.pending.get(key);
+    if (entry === undefined) return;
+    clearTimeout(entry.timer);
     this.pending.delete(key);
   }
 }
