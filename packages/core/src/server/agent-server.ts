@@ -71,8 +71,9 @@ export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
 export const DEFAULT_MAX_CONCURRENT_STREAMS = 1_000;
 
 /**
- * Default limit of a request's header list: 16 KiB, the hard limit of gRPC C-core (which
- * serves flytekit's Python agents), so whatever propeller sends them fits here too.
+ * Default limit of a request's header list: 16 KiB. gRPC C-core, which serves flytekit's Python
+ * agents, starts refusing requests above 8 KiB of metadata, so whatever propeller sends them
+ * fits here with room to spare. Node's own default is 64 KiB.
  */
 export const DEFAULT_MAX_HEADER_LIST_BYTES = 16 * 1024;
 
