@@ -84,8 +84,9 @@ function http2GetTask(s: ClientHttp2Session, mode: string): Promise<{ grpcStatus
 
 describe("handshake deadline", () => {
   test("half a preface, then silence: closed within the limit", async () => {
-    const c = await raw(guarded);
+    // Timed from before the connection exists: the server's deadline cannot start earlier.
     const started = Date.now();
+    const c = await raw(guarded);
     c.write(PREFACE.subarray(0, 12));
     await c.closed;
     const elapsed = Date.now() - started;
@@ -243,15 +244,17 @@ test("idle connections are closed after the configured time, busy ones are not",
   await once(s, "remoteSettings");
   const goaway = once(s, "goaway");
   // A call longer than the idle limit: the connection is busy, not idle, while it runs.
-  const out = await http2GetTask(s, `sleep:${IDLE_MS + 500}`);
+  const callMs = IDLE_MS + 500;
+  const callStarted = Date.now();
+  const out = await http2GetTask(s, `sleep:${callMs}`);
   expect(out).toEqual({ grpcStatus: status.OK, rstCode: 0 });
-  const idleSince = Date.now();
+  const answered = Date.now();
   expect(s.closed).toBe(false);
   const [code] = await goaway;
-  const elapsed = Date.now() - idleSince;
   expect(code).toBe(H2_ERROR.NO_ERROR);
-  expect(elapsed).toBeGreaterThanOrEqual(IDLE_MS - 100);
-  expect(elapsed).toBeLessThan(IDLE_MS + SLACK_MS);
+  // The server went idle after the call, which lasted at least callMs: no GOAWAY before that plus the limit.
+  expect(Date.now() - callStarted).toBeGreaterThanOrEqual(callMs + IDLE_MS - 50);
+  expect(Date.now() - answered).toBeLessThan(IDLE_MS + SLACK_MS);
 });
 
 function readSetting(payload: Buffer, id: number): number | undefined {
