@@ -1,6 +1,7 @@
 /**
- * Shared jest settings for every package: TypeScript through ts-jest (transpile only; `tsc`
- * type-checks during build), tests in src/ next to the code or in test/.
+ * Shared jest settings for every package: TypeScript through ts-jest (transpile only), tests in
+ * src/ next to the code or in test/. Types are checked by each package's `typecheck` script
+ * (`tsc -p tsconfig.test.json`, src and test), which turbo runs before every `test`.
  * @type {import('jest').Config}
  */
 module.exports = {

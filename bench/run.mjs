@@ -3,7 +3,7 @@
 // bare grpc-js server and a flytekit-shaped Python grpc.aio servicer measured in the same run.
 //   pnpm bench                 full run (about 10 minutes): every section, medians of 3
 //   pnpm bench --quick         short run (about a minute): single short runs, 1,000-task scale, no soak
-//   pnpm bench --only=startup,throughput,fixed-rate,cost,soak,scale,profile
+//   pnpm bench --only=startup,throughput,protocols,fixed-rate,cost,soak,scale,profile
 //   pnpm bench --profile       also records a CPU profile of the full server under GetTask load
 //                              (the full run does by default; --no-profile skips it)
 //   --no-python                skips the Python baseline; --soak-seconds=N (default 120, 30 with
@@ -23,12 +23,13 @@ import { customTaskPlugin } from "./lib/servers.mjs";
 import { costSection } from "./sections/cost.mjs";
 import { fixedRateSection } from "./sections/fixed-rate.mjs";
 import { profileSection } from "./sections/profile.mjs";
+import { PROTOCOL_HEAD, protocolRows, protocolsSection } from "./sections/protocols.mjs";
 import { scaleSection } from "./sections/scale.mjs";
 import { soakSection } from "./sections/soak.mjs";
 import { startupSection } from "./sections/startup.mjs";
 import { throughputSection } from "./sections/throughput.mjs";
 
-const SECTIONS = ["startup", "throughput", "fixed-rate", "cost", "soak", "scale", "profile"];
+const SECTIONS = ["startup", "throughput", "protocols", "fixed-rate", "cost", "soak", "scale", "profile"];
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(`--${name}`);
 const option = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
@@ -116,6 +117,10 @@ async function main() {
       log("throughput (h2load at saturation, full server vs bare grpc-js vs Python):");
       results.throughput = await throughputSection({ ...common, runs: settings.runs, durationS: settings.durationS });
     }
+    if (want("protocols")) {
+      log("protocols (h2load at saturation, GetTask and CreateTask over flyteidl 1 and flyteidl2 on the full server):");
+      results.protocols = await protocolsSection({ ...common, runs: settings.runs, durationS: settings.durationS });
+    }
     if (want("fixed-rate")) {
       log("fixed rate (h2load --rps, 2,000 GetTask/s):");
       results.fixedRate = await fixedRateSection({ ...common, runs: settings.rateRuns, durationS: settings.rateDurationS });
@@ -157,6 +162,16 @@ async function main() {
       `python = bench/servers/python-servicer.py (${python.ok ? python.label : `not run: ${python.reason}`})\n\n`,
   );
   printTable(summaryRows(results));
+  if (results.protocols) {
+    if (results.protocols.served) {
+      process.stdout.write(
+        "\nGetTask and CreateTask per wire protocol (v1: flyteidl agents, v2: flyteidl2 connectors; same server):\n",
+      );
+      printTable(protocolRows(results.protocols), PROTOCOL_HEAD);
+    } else {
+      process.stdout.write(`\nprotocols: v2 not served (${results.protocols.reason}); no v2 row\n`);
+    }
+  }
   if (results.soak) {
     const every = results.soak.rssSamplesMiB.filter((_, i) => (i + 1) % 10 === 0);
     process.stdout.write(`\nsoak: RSS of the full server every 10 s (MiB): ${every.join(" ")}\n`);

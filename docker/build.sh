@@ -1,24 +1,30 @@
 #!/usr/bin/env bash
 # Builds the agent image with podman (or buildah) without a daemon:
-#   docker/build.sh [-t TAG] [-p "PLUGINS"] [-b BASE_IMAGE] [-- extra build args]
+#   docker/build.sh [-t TAG] [-p "PLUGINS"] [-b BASE_IMAGE] [--npmrc FILE] [-- extra build args]
 # It builds the workspace, packs flyteidl, core, bundle and the bundled plugins with
 # `pnpm pack` into a temporary build context next to docker/Dockerfile and docker/healthcheck.js,
 # then runs `podman build --isolation chroot --format docker` (docker format keeps HEALTHCHECK).
 #   TAG        image name          default: localhost/flyte-agent:latest
-#   PLUGINS    the build argument  default: "bigquery databricks snowflake template"
+#   PLUGINS    the build argument  default: "bigquery databricks snowflake template"; each word
+#              is a bundled plugin (template, @flyte-agent/template), a plugin package directory
+#              (built, then packed), a plugin .tgz, or a registry spec name@version
 #   BASE_IMAGE node 20 base image  default: the Dockerfile's (docker.io/library/node:20-bookworm-slim)
+#   FILE       an .npmrc for a private registry (registry=, //host/:_authToken=); passed as the
+#              build secret "npmrc", so it is in no image layer
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TAG=localhost/flyte-agent:latest
 PLUGINS="bigquery databricks snowflake template"
 BASE_IMAGE=""
+NPMRC=""
 while [ $# -gt 0 ]; do
   case "$1" in
     -t | --tag) TAG=$2; shift 2 ;;
     -p | --plugins) PLUGINS=$2; shift 2 ;;
     -b | --base) BASE_IMAGE=$2; shift 2 ;;
+    --npmrc) NPMRC=$2; shift 2 ;;
     --) shift; break ;;
-    -h | --help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "build.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -32,8 +38,15 @@ else
   exit 1
 fi
 
+fail() {
+  echo "build.sh: $*" >&2
+  exit 1
+}
+if [ -n "$NPMRC" ] && [ ! -f "$NPMRC" ]; then fail "--npmrc $NPMRC: no such file"; fi
+
 CONTEXT=$(mktemp -d /tmp/flyte-agent-image-context.XXXXXX)
-trap 'rm -rf "$CONTEXT"' EXIT
+SECRETS=$(mktemp -d /tmp/flyte-agent-image-secrets.XXXXXX)
+trap 'rm -rf "$CONTEXT" "$SECRETS"' EXIT
 (cd "$ROOT" && pnpm exec turbo run build --filter=@flyte-agent/bundle --output-logs=errors-only)
 mkdir -p "$CONTEXT/tarballs"
 for pkg in flyteidl core bundle bigquery databricks snowflake template; do
@@ -41,7 +54,45 @@ for pkg in flyteidl core bundle bigquery databricks snowflake template; do
 done
 cp "$ROOT/docker/Dockerfile" "$ROOT/docker/healthcheck.js" "$CONTEXT/"
 
-args=(--build-arg "PLUGINS=$PLUGINS" -t "$TAG")
+# Plugins given as a directory or a .tgz go into the context (tarballs/team/) and PLUGINS names
+# them by their path in the image; everything else is passed on for the bundle to check.
+mkdir -p "$CONTEXT/tarballs/team"
+image_plugins=()
+for word in ${PLUGINS//,/ }; do
+  if [ -d "$word" ]; then
+    node "$ROOT/docker/check-plugin-package.js" "$word" || exit 1
+    dir=$(cd "$word" && pwd)
+    name=$(node -p 'require(process.argv[1]).name' "$dir/package.json")
+    echo "build.sh: plugin $word ($name): building and packing"
+    if grep -q '"workspace:' "$dir/package.json"; then
+      (cd "$dir" && pnpm run --if-present build >/dev/null && pnpm pack --pack-destination "$CONTEXT/tarballs/team" >/dev/null) ||
+        fail "plugin $word ($name): build or pack failed"
+    else
+      (cd "$dir" && npm pack --silent --pack-destination "$CONTEXT/tarballs/team" >/dev/null) ||
+        fail "plugin $word ($name): npm pack failed (run npm install in $word first)"
+    fi
+    file=$(ls -t "$CONTEXT/tarballs/team" | head -1)
+    image_plugins+=("/opt/flyte-agent/tarballs/team/$file")
+  elif [[ "$word" == *.tgz ]]; then
+    [ -f "$word" ] || fail "plugin $word: no such file"
+    node "$ROOT/docker/check-plugin-package.js" "$word" || exit 1
+    cp "$word" "$CONTEXT/tarballs/team/"
+    image_plugins+=("/opt/flyte-agent/tarballs/team/$(basename "$word")")
+  elif [[ "$word" == */* && "$word" != @* ]] || [[ "$word" == .* ]]; then
+    fail "plugin $word: no such directory or .tgz file"
+  else
+    image_plugins+=("$word")
+  fi
+done
+PLUGINS="${image_plugins[*]}"
+
+# The build secret is always given (an empty .npmrc without --npmrc), so that the Dockerfile's
+# secret mount never depends on how this builder treats a missing secret.
+secret="$SECRETS/npmrc"
+if [ -n "$NPMRC" ]; then cp "$NPMRC" "$secret"; else : >"$secret"; fi
+chmod 600 "$secret"
+
+args=(--build-arg "PLUGINS=$PLUGINS" --secret "id=npmrc,src=$secret" -t "$TAG")
 [ -n "$BASE_IMAGE" ] && args+=(--build-arg "BASE_IMAGE=$BASE_IMAGE")
 echo "build.sh: ${BUILD[*]} PLUGINS=\"$PLUGINS\" -> $TAG"
 "${BUILD[@]}" "${args[@]}" "$@" "$CONTEXT"

@@ -10,7 +10,7 @@ const { dirname } = require("node:path");
 const core = [dirname(require.resolve("@flyte-agent/core/package.json", { paths: [process.cwd(), __dirname] }))];
 const grpc = require(require.resolve("@grpc/grpc-js", { paths: core }));
 // Only the health module, not the whole protocol: this runs every few seconds.
-const health = require(require.resolve("@flyte-agent/flyteidl/dist/gen/grpc/health/v1/health.js", { paths: core }));
+const health = require(require.resolve("@flyte-agent/flyteidl/health", { paths: core }));
 
 const port = process.argv[2] || process.env.FLYTE_AGENT_PORT || "8000";
 const serviceName = process.argv[3] || "";

@@ -128,5 +128,5 @@ export async function requestCounters(metricsPort) {
       .split("\n")
       .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
       .reduce((acc, l) => acc + Number(l.slice(l.lastIndexOf(" ") + 1)), 0);
-  return { success: sum("flyte_agent_requests_success_total"), failure: sum("flyte_agent_requests_failure_total") };
+  return { success: sum("flyte_connector_requests_success_total"), failure: sum("flyte_connector_requests_failure_total") };
 }

@@ -47,7 +47,13 @@ async function expectOk(server, path, body, operation) {
 /** Measures `requests` calls of each operation; returns one row per operation. */
 export async function costSection({ plugin, tmpDir, requests, warmup = Math.max(500, requests / 5), log }) {
   const probeEnv = (kind) => ({ BENCH_PROBE_FILE: join(tmpDir, `cost-probe-${kind}.json`) });
-  const full = await startFullServer({ pluginArgs: plugin.args, nodeArgs: ["--require", PROBE], env: probeEnv("full") });
+  // BENCH_FULL_NODE_ARGS adds V8 flags to the full server only (e.g. "--max-semi-space-size=64").
+  const extraArgs = (process.env.BENCH_FULL_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const full = await startFullServer({
+    pluginArgs: plugin.args,
+    nodeArgs: ["--require", PROBE, ...extraArgs],
+    env: probeEnv("full"),
+  });
   const bare = await startBareServer({ nodeArgs: ["--require", PROBE], env: probeEnv("bare") });
   full.probeFile = probeEnv("full").BENCH_PROBE_FILE;
   bare.probeFile = probeEnv("bare").BENCH_PROBE_FILE;

@@ -25,10 +25,10 @@ cleanup() {
   podman image prune -f >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
-skip() {
+skip() { # exit code 77: run-all.sh reports the test as skipped, not passed
   echo "image: SKIPPED: $*" >&2
   echo "image: SKIPPED: the image was NOT tested" >&2
-  exit 0
+  exit 77
 }
 fail() {
   echo "image: FAIL: $*" >&2
@@ -113,8 +113,8 @@ for _ in $(seq 1 150); do
 done
 [ "$status" = "SERVING" ] || fail "the image's health check never reported SERVING"
 echo "image: HEALTHCHECK (${HEALTH_CMD[*]}) -> $status"
-curl_metrics=$(in_image node -e 'fetch(`http://127.0.0.1:${process.env.FLYTE_AGENT_PROMETHEUS_PORT}/metrics`).then(r=>r.text()).then(t=>console.log(t.includes("flyte_agent_")?"ok":"no agent metrics"))') || true
-[ "$curl_metrics" = "ok" ] || fail "the metrics port does not serve flyte_agent_ metrics ($curl_metrics)"
+curl_metrics=$(in_image node -e 'fetch(`http://127.0.0.1:${process.env.FLYTE_AGENT_PROMETHEUS_PORT}/metrics`).then(r=>r.text()).then(t=>console.log(t.includes("flyte_connector_requests")?"ok":"no connector metrics"))') || true
+[ "$curl_metrics" = "ok" ] || fail "the metrics port does not serve flyte_connector_ metrics ($curl_metrics)"
 
 kill -TERM "$SERVER_PID"
 # Graceful by default: with the image's own environment (no shutdown flags) the server reports

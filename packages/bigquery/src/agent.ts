@@ -1,6 +1,7 @@
 import {
   AgentError,
   AsyncAgent,
+  type Connection,
   type CreateContext,
   expectMetaFields,
   InvalidMetaError,
@@ -108,7 +109,7 @@ export class BigQueryAgent extends AsyncAgent<BigQueryJobMeta> {
     if (dryRun && output) {
       throw new TaskInputError(`a dry run creates no table, but the task declares the output "${output}"`);
     }
-    const jobs = this.jobsFor(config.project, config.domain);
+    const jobs = this.jobsFor(config.project, config.domain, ctx.connection);
     const inserted = await withRetry(() => jobs.insert(request), this.retry, ctx.signal, ctx.deadline).catch((err: unknown) => {
       throw callError("CreateTask will be tried", err);
     });
@@ -136,7 +137,7 @@ export class BigQueryAgent extends AsyncAgent<BigQueryJobMeta> {
     if (meta.dryRunBytes !== undefined) {
       return { phase: Phase.SUCCEEDED, message: `dry run: the query would process ${meta.dryRunBytes} bytes` };
     }
-    const jobs = this.jobsFor(meta.project, meta.domain);
+    const jobs = this.jobsFor(meta.project, meta.domain, ctx.connection);
     const logLinks = [consoleLink(meta, this.consoleUrl)];
     try {
       const job = await withRetry(() => jobs.get(meta.jobId, meta.location || undefined), this.retry, ctx.signal, ctx.deadline);
@@ -175,7 +176,7 @@ export class BigQueryAgent extends AsyncAgent<BigQueryJobMeta> {
   /** Cancels the job; OK when it has finished already or does not exist. */
   async delete(meta: BigQueryJobMeta, ctx: TaskContext): Promise<void> {
     if (meta.dryRunBytes !== undefined) return;
-    const jobs = this.jobsFor(meta.project, meta.domain);
+    const jobs = this.jobsFor(meta.project, meta.domain, ctx.connection);
     try {
       await withRetry(() => jobs.cancel(meta.jobId, meta.location || undefined), this.retry, ctx.signal, ctx.deadline);
       ctx.log.info({ jobId: meta.jobId }, "BigQuery job cancel requested");
@@ -200,13 +201,14 @@ export class BigQueryAgent extends AsyncAgent<BigQueryJobMeta> {
     return meta;
   }
 
-  private jobsFor(project: string, domain: string | undefined): BigQueryJobs {
+  private jobsFor(project: string, domain: string | undefined, connection: Connection | undefined): BigQueryJobs {
     // Secrets are read at each call (a rotated key is picked up); the rest of the configuration once.
     const credentials = chooseCredentials({
       accessToken: this.options.accessToken,
       credentialsSecret: this.credentialsSecret,
       secretSource: this.options.secretSource,
       env: this.env,
+      connection,
     });
     return this.clients.for({
       project,

@@ -64,3 +64,59 @@ test("a secret that is not JSON is refused without showing it", () => {
   })();
   expect(err.message).toBe("secret FLYTE_BIGQUERY_SERVICE_ACCOUNT_JSON is not JSON; it must hold a service-account key");
 });
+
+describe("a Flyte 2 connection", () => {
+  const connection = (secrets: Record<string, string>) => ({ taskType: "bigquery_query_job_task", secrets, configs: {} });
+
+  test("its google_application_credentials comes before the pod secret", () => {
+    const other = JSON.stringify({
+      client_email: "conn@p.iam.gserviceaccount.com",
+      private_key: "-----BEGIN PRIVATE KEY-----\nxyz\n",
+    });
+    const chosen = chooseCredentials({
+      env: { _FSEC_FLYTE_BIGQUERY_SERVICE_ACCOUNT_JSON: KEY },
+      secretSource: { dir },
+      connection: connection({ google_application_credentials: other }),
+    });
+    expect(chosen).toEqual(
+      expect.objectContaining({
+        kind: "service-account",
+        secret: "google_application_credentials",
+        clientEmail: "conn@p.iam.gserviceaccount.com",
+      }),
+    );
+  });
+
+  test("without the key, the pod secret is read as before", () => {
+    const chosen = chooseCredentials({
+      env: { _FSEC_FLYTE_BIGQUERY_SERVICE_ACCOUNT_JSON: KEY },
+      secretSource: { dir },
+      connection: connection({ unrelated: "x" }),
+    });
+    expect(chosen).toEqual(expect.objectContaining({ kind: "service-account", secret: "FLYTE_BIGQUERY_SERVICE_ACCOUNT_JSON" }));
+  });
+
+  test("a value that is not a service-account key is FAILED_PRECONDITION naming the connection secret, not its value", () => {
+    expect(() =>
+      chooseCredentials({
+        env: {},
+        secretSource: { dir },
+        connection: connection({ google_application_credentials: "not-json-5ecret" }),
+      }),
+    ).toThrow(
+      expect.objectContaining({
+        code: 9,
+        message: "connection secret google_application_credentials is not JSON; it must hold a service-account key",
+      }),
+    );
+    expect(() =>
+      chooseCredentials({
+        env: {},
+        secretSource: { dir },
+        connection: connection({ google_application_credentials: '{"client_email":"only-5ecret"}' }),
+      }),
+    ).toThrow(
+      "connection secret google_application_credentials is not a service-account key (it needs client_email and private_key)",
+    );
+  });
+});

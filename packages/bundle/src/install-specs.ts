@@ -1,5 +1,5 @@
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync } from "node:fs";
+import { basename, isAbsolute, join } from "node:path";
 import { BUNDLED_PLUGINS, findBundledPlugin } from "./plugins";
 
 /** What the PLUGINS list asks to install. */
@@ -28,7 +28,8 @@ function tarballFor(packageName: string, tarballs: readonly string[]): string | 
  * Turns the PLUGINS list (words separated by spaces or commas) into `npm install` arguments.
  * A bundled plugin (alias like `bigquery`, or its package name without a version) is taken from
  * the packed tarball in `tarballDir`; anything with a version (`name@1.2.3`) comes from the
- * registry. Unknown bare names are refused with the list of known ones.
+ * registry; an absolute path to a `.tgz` (a packed plugin) is installed as is. Unknown bare
+ * names are refused with the list of known ones.
  */
 export function planInstall(plugins: string, tarballDir: string): InstallPlan {
   const words = plugins
@@ -44,6 +45,13 @@ export function planInstall(plugins: string, tarballDir: string): InstallPlan {
   const npmArgs: string[] = [];
   const packageNames: string[] = [];
   for (const word of words) {
+    if (word.endsWith(".tgz")) {
+      // A packed plugin (docker/build.sh copies PLUGINS paths and .tgz files into the image).
+      if (!isAbsolute(word) || !existsSync(word)) throw new Error(`plugin "${word}": no such package tarball`);
+      npmArgs.push(word);
+      packageNames.push(basename(word, ".tgz"));
+      continue;
+    }
     const bundled = findBundledPlugin(word);
     if (bundled) {
       const file = tarballFor(bundled.packageName, tarballs);

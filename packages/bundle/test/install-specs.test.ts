@@ -38,6 +38,14 @@ describe("planInstall", () => {
     expect(() => planInstall("  ", dir)).toThrow(/no plugins given/);
   });
 
+  it("installs a packed plugin given by its absolute path, and refuses a missing one", () => {
+    const tgz = join(dir, "team-jobs-0.1.0.tgz");
+    writeFileSync(tgz, "");
+    expect(planInstall(`template ${tgz}`, dir).npmArgs).toEqual([join(dir, "flyte-agent-template-0.1.0.tgz"), tgz]);
+    expect(() => planInstall(join(dir, "gone-1.0.0.tgz"), dir)).toThrow(/gone-1\.0\.0\.tgz": no such package tarball/);
+    expect(() => planInstall("relative.tgz", dir)).toThrow(/"relative\.tgz": no such package tarball/);
+  });
+
   it("packageNameOf strips the version of plain and scoped specs", () => {
     expect(packageNameOf("a@1")).toBe("a");
     expect(packageNameOf("@s/a@~1.2")).toBe("@s/a");

@@ -48,6 +48,7 @@ export {
   secretLocations,
   registerSecretValue,
   redactSecrets,
+  redactValues,
   SecretNotFoundError,
   DEFAULT_SECRET_DIR,
   DEFAULT_SECRET_ENV_PREFIX,
@@ -55,7 +56,9 @@ export {
   type SecretSource,
   type SecretLocations,
   type RequireSecretOptions,
+  type SecretLookupOptions,
 } from "./secrets";
+export type { Connection } from "./connection";
 
 // For plugins talking to an external system
 export { StatusCode } from "./status-code";
@@ -91,10 +94,19 @@ export {
   DEFAULT_MAX_CONCURRENT_STREAMS,
   DEFAULT_MAX_HEADER_LIST_BYTES,
   DEFAULT_MAX_RECEIVE_BYTES,
+  PROTOCOLS,
+  parseProtocols,
   type AgentServerOptions,
   type TlsOptions,
 } from "./server/agent-server";
-export { AgentMetrics, type Operation } from "./metrics";
+export {
+  AgentMetrics,
+  LEGACY_METRICS_PREFIX,
+  legacyMetricsFromEnv,
+  type AgentMetricsOptions,
+  type Operation,
+  type Protocol,
+} from "./metrics";
 export { DURATION_SYNTAX, DurationSyntaxError, formatDuration, parseDuration } from "./duration";
 export { describeErrorChain, MAX_ERROR_TEXT } from "./error-chain";
 export { boundStatusDetails, CLIENT_VALUE_PREFIX_CHARS, clipClientValue, MAX_STATUS_DETAILS_BYTES } from "./bounded-text";

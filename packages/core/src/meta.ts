@@ -24,7 +24,8 @@ export function jsonMetaCodec<Meta>(validate: (value: unknown) => Meta): MetaCod
     decode(bytes) {
       let value: unknown;
       try {
-        value = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
+        const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+        value = JSON.parse(buffer.toString("utf8"));
       } catch {
         throw new InvalidMetaError("resource_meta is not valid JSON");
       }
@@ -41,6 +42,18 @@ export function jsonMetaCodec<Meta>(validate: (value: unknown) => Meta): MetaCod
 /** The JSON type names {@link expectMetaFields} checks. */
 export type MetaFieldType = "string" | "number" | "boolean" | "object" | "string?" | "number?" | "boolean?" | "object?";
 
+/** Each field type without its optional marker. */
+const BASE_TYPE: Readonly<Record<MetaFieldType, string>> = {
+  string: "string",
+  number: "number",
+  boolean: "boolean",
+  object: "object",
+  "string?": "string",
+  "number?": "number",
+  "boolean?": "boolean",
+  "object?": "object",
+};
+
 /**
  * A small validator for JSON metadata: checks that `value` is an object whose fields have the
  * given types (a trailing `?` makes a field optional) and returns it typed.
@@ -53,12 +66,15 @@ export function expectMetaFields<Meta>(value: unknown, fields: Readonly<Record<k
     throw new InvalidMetaError("resource_meta must be a JSON object");
   }
   const record = value as Record<string, unknown>;
-  for (const [field, spec] of Object.entries<MetaFieldType>(fields)) {
-    const optional = spec.endsWith("?");
-    const type = optional ? spec.slice(0, -1) : spec;
+  const specs = fields as Readonly<Record<string, MetaFieldType>>;
+  // Runs on every GetTask: a for-in loop, because Object.entries allocates an array per field.
+  for (const field in specs) {
+    if (!Object.hasOwn(specs, field)) continue;
+    const spec = specs[field]!;
+    const type = BASE_TYPE[spec] ?? spec;
     const actual = record[field];
     if (actual === undefined || actual === null) {
-      if (optional) continue;
+      if (type !== spec) continue; // optional
       throw new InvalidMetaError(`resource_meta is missing field "${field}" (was it made by another agent?)`);
     }
     const actualType = Array.isArray(actual) ? "array" : typeof actual;

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StatusCode } from "./status-code";
-import { getSecret, redactSecrets, requireSecret, SecretNotFoundError, secretLocations } from "./secrets";
+import { getSecret, redactSecrets, redactValues, requireSecret, SecretNotFoundError, secretLocations } from "./secrets";
 
 describe("secrets", () => {
   const dir = mkdtempSync(join(tmpdir(), "secrets-"));
@@ -47,5 +47,33 @@ describe("secrets", () => {
   it("requireSecret treats a blank secret as missing and trims the value", () => {
     expect(() => requireSecret("blank", { env: { _FSEC_BLANK: "  \n" } })).toThrow(SecretNotFoundError);
     expect(requireSecret("padded", { env: { _FSEC_PADDED: " tok-1234\n" } })).toBe("tok-1234");
+  });
+
+  describe("with the call's connection", () => {
+    const connection = (secrets: Record<string, string>) => ({ taskType: "t", secrets, configs: {} });
+
+    it("looks in the connection first, under connectionKey when given, then in the pod's secrets", () => {
+      const env = { _FSEC_POD_TOKEN: "pod-value-1" };
+      expect(getSecret("pod_token", { env, connection: connection({ pod_token: "conn-value-1" }) })).toBe("conn-value-1");
+      expect(
+        requireSecret("POD_TOKEN", { env, connection: connection({ api_token: "conn-value-2" }), connectionKey: "api_token" }),
+      ).toBe("conn-value-2");
+      expect(requireSecret("pod_token", { env, connection: connection({ other: "x-value" }) })).toBe("pod-value-1");
+      expect(getSecret("pod_token", { env, connection: connection({ pod_token: "  " }) })).toBe("pod-value-1");
+    });
+
+    it("does not remember connection values for every call's redaction", () => {
+      getSecret("k", { env: {}, connection: connection({ k: "conn-only-value-9" }) });
+      expect(redactSecrets("conn-only-value-9")).toBe("conn-only-value-9");
+      expect(redactValues("a conn-only-value-9 b", ["conn-only-value-9", "abc"])).toBe("a [REDACTED] b");
+    });
+
+    it("says the connection lacks the key, and where else it looked", () => {
+      expect(() =>
+        requireSecret("FLYTE_X", { env: {}, dir, connection: connection({}), connectionKey: "x_token", what: "X token" }),
+      ).toThrow(
+        `no X token: the connection has no secret "x_token", and neither _FSEC_FLYTE_X nor ${join(dir, "flyte_x")} is set on the agent`,
+      );
+    });
   });
 });

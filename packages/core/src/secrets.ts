@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { Connection } from "./connection";
 import { AgentError } from "./errors";
 import { StatusCode } from "./status-code";
 
@@ -49,16 +50,31 @@ export function secretLocations(key: string, options: SecretSourceOptions = {}):
   return { envVar: `${source.envPrefix}${key.toUpperCase()}`, file: join(source.dir, key.toLowerCase()) };
 }
 
+/**
+ * Where one call's secret is looked for: the call's connection first (Flyte 2 sends the one it
+ * resolved for the task), then the pod's own secrets ({@link SecretSourceOptions}).
+ */
+export interface SecretLookupOptions extends SecretSourceOptions {
+  /** The call's connection, `ctx.connection`; its `secrets` are looked at first. */
+  connection?: Connection;
+  /** The key of the secret in the connection, when it differs from the pod secret's. @default the key */
+  connectionKey?: string;
+}
+
 /** Secret values read so far; log lines and error messages are scrubbed of them. */
 const knownSecretValues = new Set<string>();
 
 /**
- * Reads a secret the way Flyte mounts them: the environment variable `<prefix><KEY>` (upper
- * case), else the file `<dir>/<key>` (lower case; trailing newline trimmed). Returns
- * `undefined` when neither exists. The value is remembered so that {@link redactSecrets} can
- * remove it from anything the server sends or logs.
+ * Reads a secret: from the call's connection when `options.connection` has it (key
+ * `options.connectionKey`, else `key`); otherwise the way Flyte mounts pod secrets, the
+ * environment variable `<prefix><KEY>` (upper case), else the file `<dir>/<key>` (lower case;
+ * trailing newline trimmed). Returns `undefined` when none exists. A pod secret's value is
+ * remembered so that {@link redactSecrets} can remove it from anything the server sends or
+ * logs; a connection's secrets are redacted by the call that carried them, and only there.
  */
-export function getSecret(key: string, options: SecretSourceOptions = {}): string | undefined {
+export function getSecret(key: string, options: SecretLookupOptions = {}): string | undefined {
+  const fromConnection = connectionSecret(key, options);
+  if (fromConnection !== undefined) return fromConnection;
   const { env, envPrefix, dir } = secretSource(options);
   let value = env[`${envPrefix}${key.toUpperCase()}`] ?? env[`${envPrefix}${key}`];
   if (value === undefined) {
@@ -75,6 +91,14 @@ export function getSecret(key: string, options: SecretSourceOptions = {}): strin
   return value;
 }
 
+function connectionSecret(key: string, options: SecretLookupOptions): string | undefined {
+  const secrets = options.connection?.secrets;
+  const name = options.connectionKey ?? key;
+  if (!secrets || !Object.hasOwn(secrets, name)) return undefined;
+  const value = secrets[name];
+  return value === undefined || value.trim() === "" ? undefined : value;
+}
+
 /**
  * A required secret is missing (or blank): FAILED_PRECONDITION, since the agent's deployment
  * must change, not the task. The message says where the secret was looked for, never a value.
@@ -87,16 +111,20 @@ export class SecretNotFoundError extends AgentError {
     readonly locations: SecretLocations,
     /** What the secret is, for the message (e.g. "Databricks access token"). @default `secret <key>` */
     what?: string,
+    /** The key looked for in the call's connection, when the call carried one. */
+    connectionKey?: string,
   ) {
     super(
       StatusCode.FAILED_PRECONDITION,
-      `no ${what ?? `secret ${key}`}: set ${locations.envVar} or mount ${locations.file} on the agent`,
+      connectionKey === undefined
+        ? `no ${what ?? `secret ${key}`}: set ${locations.envVar} or mount ${locations.file} on the agent`
+        : `no ${what ?? `secret ${key}`}: the connection has no secret "${connectionKey}", and neither ${locations.envVar} nor ${locations.file} is set on the agent`,
     );
   }
 }
 
 /** Options of {@link requireSecret}: where to look, and what the secret is called in the error. */
-export interface RequireSecretOptions extends SecretSourceOptions {
+export interface RequireSecretOptions extends SecretLookupOptions {
   /** What the secret is, for the error message (e.g. "Databricks access token"). @default `secret <key>` */
   what?: string;
 }
@@ -107,7 +135,10 @@ export interface RequireSecretOptions extends SecretSourceOptions {
  */
 export function requireSecret(key: string, options: RequireSecretOptions = {}): string {
   const value = getSecret(key, options)?.trim();
-  if (!value) throw new SecretNotFoundError(key, secretLocations(key, options), options.what);
+  if (!value) {
+    const connectionKey = options.connection ? (options.connectionKey ?? key) : undefined;
+    throw new SecretNotFoundError(key, secretLocations(key, options), options.what, connectionKey);
+  }
   return value;
 }
 
@@ -116,8 +147,18 @@ export function registerSecretValue(value: string): void {
   if (value.length >= 4) knownSecretValues.add(value);
 }
 
+/** Replaces each of `values` (ignoring ones shorter than 4 characters) in `text` with `[REDACTED]`. */
+export function redactValues(text: string, values: Iterable<string>): string {
+  let out = text;
+  for (const secret of values) {
+    if (secret.length >= 4 && out.includes(secret)) out = out.split(secret).join("[REDACTED]");
+  }
+  return out;
+}
+
 /** Replaces every known secret value in `text` with `[REDACTED]`. */
 export function redactSecrets(text: string): string {
+  if (knownSecretValues.size === 0) return text;
   let out = text;
   for (const secret of knownSecretValues) {
     if (out.includes(secret)) out = out.split(secret).join("[REDACTED]");

@@ -1,5 +1,6 @@
 import type { admin, core } from "@flyte-agent/flyteidl";
 import { core as coreValues } from "@flyte-agent/flyteidl";
+import type { Connection } from "./connection";
 
 /** The phase of a task execution, as propeller reads it (`flyteidl.core.TaskExecution.Phase`). */
 export const Phase = coreValues.TaskExecution_Phase;
@@ -66,6 +67,14 @@ export interface CallContext {
   readonly deadline?: Date;
   /** Logger bound to this request (agent, category, operation). Never log secrets or payloads. */
   readonly log: AgentLogger;
+  /**
+   * The connection Flyte 2 resolved for this task and sent with this call (CreateTask, GetTask,
+   * DeleteTask over flyteidl2): secrets and configs by key. Absent on flyteidl 1 calls and when
+   * the request carried none. Seen only by this call; pass it to `requireSecret` /
+   * `getSecret` (`{ connection: ctx.connection }`) so a secret is looked for here first, then
+   * in the pod's own secrets. Never log its values or put them into resource_meta.
+   */
+  readonly connection?: Connection;
 }
 
 /** Input of {@link AsyncAgent.create} and {@link SyncAgent.do}. */

@@ -96,7 +96,7 @@ describe("metadata calls go through the handler", () => {
     const reply = await unary<object, flyteidl.admin.ListAgentsResponse>(client, "listAgents", {});
     expect(reply.agents.map((a) => a.name).sort()).toEqual(["Unreachable Service Agent", "Warehouse Down Agent"]);
     const text = await metrics.registry.metrics();
-    expect(text).toMatch(/flyte_agent_requests_success_total\{task_type="unknown",operation="list_agents"\} 1/);
+    expect(text).toMatch(/flyte_connector_requests_success_total\{task_type="unknown",operation="list_agents",protocol="v1"\} 1/);
     expect(requestLines("list_agents")).toEqual([expect.objectContaining({ msg: "request", status: "OK" })]);
   });
 
@@ -107,9 +107,9 @@ describe("metadata calls go through the handler", () => {
     expect(found.agent?.name).toBe("Unreachable Service Agent");
     await expect(unary(client, "getAgent", { name: "Nobody" })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
     const text = await metrics.registry.metrics();
-    expect(text).toMatch(/flyte_agent_requests_success_total\{task_type="unknown",operation="get_agent"\} 1/);
+    expect(text).toMatch(/flyte_connector_requests_success_total\{task_type="unknown",operation="get_agent",protocol="v1"\} 1/);
     expect(text).toMatch(
-      /flyte_agent_requests_failure_total\{task_type="unknown",operation="get_agent",error_code="NOT_FOUND"\} 1/,
+      /flyte_connector_requests_failure_total\{task_type="unknown",operation="get_agent",error_code="NOT_FOUND",protocol="v1"\} 1/,
     );
     expect(requestLines("get_agent")).toEqual([
       expect.objectContaining({ level: "info", status: "OK", agent: "Unreachable Service Agent" }),
@@ -176,7 +176,7 @@ describe("log lines and labels stay small whatever the client sent", () => {
       expect(line).toMatchObject({ level: "warn", status: "NOT_FOUND", category: `${"q".repeat(200)}… (1048576 bytes)@3` });
       expect(JSON.stringify(line).length).toBeLessThan(1024);
       const text = await metrics.registry.metrics();
-      expect(text).toMatch(/flyte_agent_requests_failure_total\{task_type="unknown",operation="get",error_code="NOT_FOUND"\} 1/);
+      expect(text).toMatch(/requests_failure_total\{task_type="unknown",operation="get",error_code="NOT_FOUND"[^}]*\} 1/);
       expect(text).not.toContain("qqqq");
     } finally {
       client.close();

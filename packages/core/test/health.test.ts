@@ -33,6 +33,8 @@ describe("grpc.health.v1.Health", () => {
       "flyteidl.service.AgentMetadataService",
       "flyteidl.service.AsyncAgentService",
       "flyteidl.service.SyncAgentService",
+      "flyteidl2.connector.AsyncConnectorService",
+      "flyteidl2.connector.ConnectorMetadataService",
     ]);
   });
 

@@ -40,6 +40,8 @@ describe("flags are checked at start-up", () => {
       "Cannot read it (ENOENT)",
     ],
     ["certificate without key", ["--tls-cert", __filename], {}, "--tls-cert needs --tls-key"],
+    ["unknown protocol", ["--protocols", "v1,v3"], {}, 'unknown protocol "v3"; expected a comma-separated list of v1, v2'],
+    ["empty protocol list in the environment", [], { FLYTE_AGENT_PROTOCOLS: "" }, "from env 'FLYTE_AGENT_PROTOCOLS' is invalid"],
     ["zero message size", ["--max-message-size", "0"], {}, "Expected an integer from 1 to"],
     ["unknown flag", ["--drain", "5s"], {}, "unknown option '--drain'"],
     [

@@ -55,8 +55,10 @@ describe("flyte-agent serve", () => {
     );
     client.close();
     const metrics = await fetch(`http://127.0.0.1:${p.metricsPort}/metrics`).then((r) => r.text());
-    expect(metrics).toMatch(/flyte_agent_requests_success_total\{task_type="instant",operation="create"\} 1/);
-    expect(metrics).toMatch(/flyte_agent_request_latency_seconds_bucket\{le="[^"]+",task_type="instant",operation="create"\}/);
+    expect(metrics).toMatch(/flyte_connector_requests_success_total\{task_type="instant",operation="create",protocol="v1"\} 1/);
+    expect(metrics).toMatch(
+      /flyte_connector_request_latency_seconds_bucket\{le="[^"]+",task_type="instant",operation="create",protocol="v1"\}/,
+    );
     expect(p.output()).toMatch(/"operation":"create","category":"instant@0","agent":"Instant Agent","status":"OK","durationMs":/);
     expect(p.output()).toMatch(/Instant Agent\s+instant@0\s+async/);
 

@@ -182,7 +182,7 @@ export class DatabricksAgent extends AsyncAgent<DatabricksRunMeta> {
   }
 
   private call(ctx: CallContext, baseUrl: string, tokenSecret: string | undefined): JobsApiCall {
-    const token = readAccessToken(tokenSecret ?? this.tokenSecret, this.secretSource);
+    const token = readAccessToken(tokenSecret ?? this.tokenSecret, this.secretSource, ctx.connection);
     return { baseUrl, token, signal: ctx.signal, deadline: ctx.deadline, log: ctx.log };
   }
 }

@@ -47,8 +47,14 @@ export interface JobsApiClientOptions {
   readonly maxSockets: number;
 }
 
-/** Time kept free before the RPC deadline so the agent can still answer. */
-const DEADLINE_MARGIN_MS = 300;
+/**
+ * Time kept free before the RPC deadline so the agent can still answer: a fifth of the time
+ * left, at least 300 ms and at most 1 s (a busy host answers late by more than a fixed 300 ms).
+ */
+function deadlineMarginMs(remainingMs: number): number {
+  return Math.min(1_000, Math.max(300, Math.round(remainingMs / 5)));
+}
+
 /** Largest response body read. */
 const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 const API = "/api/2.1/jobs";
@@ -136,7 +142,7 @@ export class JobsApiClient {
         policy: this.options.retry,
         signal: call.signal,
         deadline: call.deadline,
-        marginMs: DEADLINE_MARGIN_MS,
+        marginMs: call.deadline ? deadlineMarginMs(call.deadline.getTime() - Date.now()) : 0,
         onRetry: (info) => call.log.debug({ method, path: route, ...info }, "jobs api retry"),
       },
     );

@@ -104,7 +104,7 @@ export class SnowflakeAgent extends AsyncAgent<SnowflakeQueryMeta> {
   async create(ctx: CreateContext): Promise<SnowflakeQueryMeta> {
     const config = readTaskConfig(ctx.template);
     const bound = bindStatement(config.statement, ctx.inputs, ctx.template.interface?.inputs, config.parameterTypes);
-    const principal = this.principal(config.account, config.user, (m) => new AgentError(StatusCode.INVALID_ARGUMENT, m));
+    const principal = this.principal(ctx, config.account, config.user, (m) => new AgentError(StatusCode.INVALID_ARGUMENT, m));
     const request: StatementRequest = {
       statement: bound.statement,
       database: config.database,
@@ -154,7 +154,7 @@ export class SnowflakeAgent extends AsyncAgent<SnowflakeQueryMeta> {
     const account = parseAccount(meta.account);
     let principal: Principal;
     try {
-      principal = this.principal(account, meta.user, (m) => new KeyPairError(m));
+      principal = this.principal(ctx, account, meta.user, (m) => new KeyPairError(m));
     } catch (err) {
       if (err instanceof KeyPairError)
         return { phase: Phase.FAILED, message: err.message, logLinks: [queryLink(account, meta.handle)] };
@@ -185,7 +185,7 @@ export class SnowflakeAgent extends AsyncAgent<SnowflakeQueryMeta> {
   /** Cancels the statement; one that already finished or is unknown is fine. */
   async delete(meta: SnowflakeQueryMeta, ctx: CallContext): Promise<void> {
     const account = parseAccount(meta.account);
-    const principal = this.principal(account, meta.user, (m) => new AgentError(StatusCode.FAILED_PRECONDITION, m));
+    const principal = this.principal(ctx, account, meta.user, (m) => new AgentError(StatusCode.FAILED_PRECONDITION, m));
     const outcome = await this.api.cancel(this.call(ctx, principal), meta.handle);
     if (outcome.kind === "unavailable") {
       throw new AgentError(StatusCode.UNAVAILABLE, `cannot cancel statement ${meta.handle}: ${outcome.message}`);
@@ -221,10 +221,15 @@ export class SnowflakeAgent extends AsyncAgent<SnowflakeQueryMeta> {
     return meta;
   }
 
-  /** Reads the key (each call, so rotated secrets apply), loads it (cached by content) and signs or reuses a JWT. */
-  private principal(account: AccountIdentifier, user: string, keyError: (message: string) => Error): Principal {
-    const pem = requireSecret(PRIVATE_KEY_SECRET, this.secretSource);
-    const passphraseValue = getSecret(PASSPHRASE_SECRET, this.secretSource);
+  /**
+   * Reads the key (each call, so rotated secrets apply; the call's connection first, then the
+   * pod's secrets, under the keys flyte-sdk's connector uses), loads it (cached by content) and
+   * signs or reuses a JWT.
+   */
+  private principal(ctx: CallContext, account: AccountIdentifier, user: string, keyError: (message: string) => Error): Principal {
+    const lookup = { ...this.secretSource, connection: ctx.connection };
+    const pem = requireSecret(PRIVATE_KEY_SECRET, lookup);
+    const passphraseValue = getSecret(PASSPHRASE_SECRET, lookup);
     const passphrase = passphraseValue?.trim() ? passphraseValue : undefined;
     const cacheKey = createHash("sha256")
       .update(`${pem}\0${passphrase ?? ""}`)

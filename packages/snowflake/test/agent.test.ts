@@ -337,3 +337,29 @@ test("resource_meta that is not ours is refused as INVALID_ARGUMENT", () => {
   expect(decode({ ...good, handle: "../../etc" })).toThrow(/handle must be a Snowflake statement handle/);
   expect(decode({ ...good, account: "a b" })).toThrow(/resource_meta account/);
 });
+
+test("a Flyte 2 connection's snowflake_private_key and passphrase are used without any pod secret", async () => {
+  await fake.close();
+  fake = await startFakeSnowflake({ publicKey: encryptedKeys.publicKeyPem, account: "MYORG-ANALYTICS", user: USER });
+  const connection = {
+    taskType: "snowflake",
+    secrets: { snowflake_private_key: encryptedKeys.privateKeyPem, snowflake_private_key_passphrase: PASSPHRASE },
+    configs: {},
+  };
+  const a = agent({}, {});
+  const meta = await a.create({ ...createContext(snowflakeTemplate()), connection });
+  expect(JSON.stringify(meta)).not.toContain(KEY_BODY);
+  const r = await a.get(meta, { ...taskContext(), connection });
+  expect(r.phase).toBe(Phase.RUNNING);
+  await a.delete(meta, { ...taskContext(), connection });
+  expect(fake.stats.unauthorized).toBe(0);
+
+  const err = await rejection(a.create(createContext(snowflakeTemplate())));
+  expect(err.message).toBe(
+    "no secret snowflake_private_key: set _FSEC_SNOWFLAKE_PRIVATE_KEY or mount /nonexistent/snowflake_private_key on the agent",
+  );
+  const withoutKey = await rejection(
+    a.create({ ...createContext(snowflakeTemplate()), connection: { ...connection, secrets: { other: "x" } } }),
+  );
+  expect(withoutKey.message).toContain('the connection has no secret "snowflake_private_key"');
+});

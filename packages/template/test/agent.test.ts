@@ -29,20 +29,26 @@ describe("custom_task driven over gRPC", () => {
       inputs,
     });
     expect(meta.length).toBeLessThan(1024);
+    // Asked at once, so a slow machine has the whole 2 s to answer before the job is done.
+    expect((await poller.client.getTask(category, meta)).phase).toBe(Phase.RUNNING);
     await creator.close(); // the process that ran CreateTask is gone
     const done = await pollTask(poller.client, category, meta, { pollIntervalMs: 50 });
-    expect(done.timeline.map((t) => t.phaseName)).toEqual(["RUNNING", "SUCCEEDED"]);
+    // RUNNING once more unless closing the creator outlasted the job; SUCCEEDED in any case.
+    expect(done.timeline.map((t) => t.phaseName).filter((p) => p !== "RUNNING")).toEqual(["SUCCEEDED"]);
     expect(fromLiteralMap(done.resource.outputs)).toEqual({ x: 42n, name: "flyte", ratio: 0.5, tags: ["a", "b"] });
   });
 
   test("durationSeconds defaults to 1 second", async () => {
     const { client } = await startTestServer({ plugins: [plugin] });
     const run = await client.runTask({ template: taskTemplate({ type: "custom_task" }), pollIntervalMs: 50 });
-    const [running, succeeded] = run.timeline;
     expect(run.timeline.map((t) => t.phaseName)).toEqual(["RUNNING", "SUCCEEDED"]);
-    const elapsed = (succeeded?.at.getTime() ?? 0) - (running?.at.getTime() ?? 0);
-    expect(elapsed).toBeGreaterThanOrEqual(850);
-    expect(elapsed).toBeLessThan(3000);
+    // The job's own clock (kept in resource_meta) rather than the gap between two polls, which a
+    // busy machine stretches or shrinks: the job lasts 1 s and is not seen done before that.
+    const job = JSON.parse(Buffer.from(run.resourceMeta!).toString()) as { startedAt: number; durationMs: number };
+    expect(job.durationMs).toBe(1000);
+    const succeededAt = run.timeline[1]!.at.getTime();
+    expect(succeededAt).toBeGreaterThanOrEqual(job.startedAt + 1000);
+    expect(succeededAt).toBeLessThan(job.startedAt + 10_000);
   });
 
   test("a repeated CreateTask for the same attempt succeeds and names the same job", async () => {
@@ -93,7 +99,7 @@ describe("custom_task driven over gRPC", () => {
     const err = await rpcError(client.executeTaskSync({ template: taskTemplate({ type: "custom_task" }) }));
     expect(err?.code).toBe(GrpcStatus.INVALID_ARGUMENT);
     expect(err?.details).toMatch(/served by the async agent "Custom Agent"; call CreateTask/);
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(5000); // half the client's 10 s deadline
   });
 
   test("a wrong custom field is refused with INVALID_ARGUMENT naming it", async () => {

@@ -10,11 +10,14 @@ import {
   phaseName,
   stateForPhase,
   type TaskCategory,
+  TaskRunError,
+  type WireProtocol,
 } from "@flyte-agent/core";
+import { status as GrpcStatus } from "@grpc/grpc-js";
 import { jestGlobals } from "./jest-globals";
-import type { PropellerClient, RpcError } from "./propeller-client";
+import { PropellerClient, type RpcError } from "./propeller-client";
 import { pollTask } from "./run-task";
-import { startTestServer, type TestServer } from "./test-server";
+import { startTestServer } from "./test-server";
 
 type TaskTemplate = flyteidl.core.TaskTemplate;
 type LiteralMap = flyteidl.core.LiteralMap;
@@ -42,9 +45,25 @@ export interface ConformanceCase {
 
 /** A server the round-trip check sends GetTask to, instead of a second in-process server. */
 export interface SecondServer {
+  /** A v1 client of it. */
   readonly client: PropellerClient;
+  /** A client over the given protocol. @default for v2, a new client of `client.address` */
+  clientFor?(protocol: WireProtocol): PropellerClient;
   close(): Promise<void>;
 }
+
+/** A server the checks run against: a client over each protocol, and a way to stop it. */
+export interface ConformanceServer {
+  /** A propeller-like client over `protocol` (v1: FlytePropeller 1.x, v2: the Flyte 2 executor). */
+  clientFor(protocol: WireProtocol): PropellerClient;
+  close(): Promise<void>;
+}
+
+/**
+ * The protocols checked when `protocols` is not given. The v2 server is not part of every core
+ * build yet, so only v1 is checked by default; pass `protocols: ["v1", "v2"]` to check both.
+ */
+export const DEFAULT_CONFORMANCE_PROTOCOLS: readonly WireProtocol[] = ["v1"];
 
 /** Options of {@link checkConformance}. */
 export interface ConformanceOptions {
@@ -58,6 +77,19 @@ export interface ConformanceOptions {
   secondServer?: () => Promise<SecondServer>;
   /** Name of the describe block. @default "propeller conformance" */
   title?: string;
+  /**
+   * The wire protocols to check. Every rule runs over each; the ExecuteTaskSync rules only over
+   * v1 (flyteidl2 has no sync service), and over v2 a sync agent must either run through
+   * CreateTask or be refused with FAILED_PRECONDITION and left out of ListConnectors. Tests of
+   * v2 are named `[v2] ...`; when both are checked, a task created over v1 must also be polled to
+   * its end over v2. @default {@link DEFAULT_CONFORMANCE_PROTOCOLS}
+   */
+  protocols?: readonly WireProtocol[];
+  /**
+   * Starts the server the checks run against (and, when `secondServer` is not set, the second
+   * server of the round-trip check). @default {@link startTestServer} with the target's agents
+   */
+  startServer?: (agents: readonly Agent[]) => Promise<ConformanceServer>;
 }
 
 const resolveValue = <T>(v: T | (() => T)): T => (typeof v === "function" ? (v as () => T)() : v);
@@ -71,12 +103,16 @@ function categoryOf(template: TaskTemplate): TaskCategory {
   return { name: template.type, version: template.taskTypeVersion };
 }
 
-function checkResource(resource: flyteidl.admin.Resource, where: string): void {
+function checkResource(resource: flyteidl.admin.Resource, where: string, protocol: WireProtocol = "v1"): void {
   assert.notEqual(
     resource.phase,
     Phase.UNDEFINED,
-    `${where}: Resource.phase is UNDEFINED (propeller then reads state; 0 = RETRYABLE_FAILURE)`,
+    protocol === "v1"
+      ? `${where}: Resource.phase is UNDEFINED (propeller then reads state; 0 = RETRYABLE_FAILURE)`
+      : `${where}: Resource.phase is UNDEFINED (flyteidl2 has no state to fall back on)`,
   );
+  // flyteidl2 has no deprecated state: the client derives it, so there is nothing to compare.
+  if (protocol !== "v1") return;
   assert.equal(
     resource.state,
     stateForPhase(resource.phase),
@@ -105,17 +141,20 @@ function checkNoSecrets(secrets: readonly string[], text: string, where: string)
 }
 
 /**
- * Defines a jest `describe` block that checks an agent plugin against the rules propeller
- * relies on. Call it at the top level of a test file; start fake services in your own
- * `beforeAll` (it runs first) and build templates lazily with functions.
+ * Defines a jest `describe` block that checks an agent plugin against the rules propeller (and,
+ * with `protocols`, the Flyte 2 executor) relies on. Call it at the top level of a test file;
+ * start fake services in your own `beforeAll` (it runs first) and build templates lazily with
+ * functions.
  *
- * Checks: ListAgents lists every agent with its category (and `supported_task_types` for
- * version 0); every Resource has a phase with the matching deprecated state; the task reaches
- * the expected terminal phase (failures carry a message); DeleteTask is OK on a finished job
- * (twice) and on an unknown job; resource_meta stays under 1 KiB and another server answers
- * GetTask from it alone; a repeated CreateTask succeeds; ExecuteTaskSync on an async category
- * fails with an error status; sync agents answer with exactly one terminal header; no secret
- * value appears in resource_meta, messages or errors.
+ * Checks, over each protocol: ListAgents (ListConnectors) lists every agent with its category
+ * (and `supported_task_types` for version 0 on v1); every Resource has a phase (with the
+ * matching deprecated state on v1); the task reaches the expected terminal phase (failures
+ * carry a message); DeleteTask is OK on a finished job (twice) and on an unknown job;
+ * resource_meta stays under 1 KiB and another server answers GetTask from it alone; a repeated
+ * CreateTask succeeds; no secret value appears in resource_meta, messages or errors. On v1 only:
+ * ExecuteTaskSync on an async category fails with an error status, and sync agents answer with
+ * exactly one terminal header. On v2 only: a sync agent runs through CreateTask or is refused
+ * with FAILED_PRECONDITION; with both protocols, a task created over v1 is polled over v2.
  *
  * @example
  *   checkConformance(plugin, [{ name: "quick job", template: () => taskTemplate({ type: "custom_task" }), expectPhase: "SUCCEEDED" }]);
@@ -125,16 +164,22 @@ export function checkConformance(
   cases: readonly ConformanceCase[],
   options: ConformanceOptions = {},
 ): void {
-  const jest = jestGlobals();
-  if (!jest) throw new Error("checkConformance must be called at the top level of a jest test file");
+  const globals = jestGlobals();
+  if (!globals) throw new Error("checkConformance must be called at the top level of a jest test file");
+  const jest = globals;
   const pollIntervalMs = options.pollIntervalMs ?? 50;
   const timeoutMs = options.timeoutMs ?? 20_000;
   const testTimeout = timeoutMs * 2 + 5_000;
   const secrets = (options.secrets ?? []).filter((s) => s.length > 0);
+  const protocols = [...new Set(options.protocols ?? DEFAULT_CONFORMANCE_PROTOCOLS)];
+  for (const p of protocols) {
+    if (p !== "v1" && p !== "v2") throw new Error(`checkConformance: protocols must be "v1" or "v2", got "${String(p)}"`);
+  }
+  const startServer = options.startServer ?? ((agents: readonly Agent[]) => startTestServer({ agents }));
 
   let agents: readonly Agent[] = [];
-  let main: TestServer | undefined;
-  const server = (): TestServer => {
+  let main: ConformanceServer | undefined;
+  const server = (): ConformanceServer => {
     if (!main) throw new Error("the conformance server did not start (see the beforeAll error)");
     return main;
   };
@@ -155,24 +200,70 @@ export function checkConformance(
       await c.teardown?.();
     }
   };
+  /** The second server of the round-trip check and a client of it over `protocol`. */
+  const startSecond = async (protocol: WireProtocol): Promise<{ client: PropellerClient; close(): Promise<void> }> => {
+    if (options.secondServer) {
+      const second = await options.secondServer();
+      if (protocol === "v1") return second;
+      const own = second.clientFor ? undefined : new PropellerClient(second.client.address, { protocol });
+      const client = second.clientFor?.(protocol) ?? (own as PropellerClient);
+      return {
+        client,
+        close: async () => {
+          own?.close();
+          await second.close();
+        },
+      };
+    }
+    const second = await startServer(typeof target === "function" ? agentsOf(target) : agents);
+    return { client: second.clientFor(protocol), close: () => second.close() };
+  };
 
   jest.describe(options.title ?? "propeller conformance", () => {
     jest.beforeAll(async () => {
       agents = agentsOf(target);
-      main = await startTestServer({ agents });
+      main = await startServer(agents);
     });
     jest.afterAll(async () => {
       await main?.close();
     });
 
-    jest.test("ListAgents lists every agent with its category", async () => {
-      const listed = await server().client.listAgents();
+    for (const protocol of protocols) {
+      defineProtocolRules(protocol);
+    }
+    if (protocols.includes("v1") && protocols.includes("v2")) {
+      for (const c of cases) {
+        jest.test(
+          `${c.name}: a task created over v1 is polled to its end over v2`,
+          () =>
+            withCase(c, async (template, inputs) => {
+              if (findAgent(categoryOf(template)).kind === "sync") return;
+              const meta = await server().clientFor("v1").createTask({ template, inputs });
+              const polled = await pollTask(server().clientFor("v2"), categoryOf(template), meta, { pollIntervalMs, timeoutMs });
+              checkFinal(polled.resource, c.expectPhase, "v2 GetTask of a v1 task, final reply");
+            }),
+          testTimeout,
+        );
+      }
+    }
+  });
+
+  function defineProtocolRules(protocol: WireProtocol): void {
+    const v1 = protocol === "v1";
+    const prefix = v1 ? "" : `[${protocol}] `;
+    const client = () => server().clientFor(protocol);
+    const listName = v1 ? "ListAgents" : "ListConnectors";
+
+    jest.test(`${prefix}${listName} lists every ${v1 ? "" : "async "}agent with its category`, async () => {
+      const listed = await client().listAgents();
       for (const agent of agents) {
+        if (!v1 && agent.kind === "sync") continue; // its own rule below
         const { name, version } = agent.category;
         const entry = listed.find(
           (a) => a.name === agent.name && a.supportedTaskCategories.some((c) => c.name === name && c.version === version),
         );
-        assert.ok(entry, `ListAgents does not list "${agent.name}" with category ${formatCategory(agent.category)}`);
+        assert.ok(entry, `${listName} does not list "${agent.name}" with category ${formatCategory(agent.category)}`);
+        if (!v1) continue; // flyteidl2 has no is_sync and no supported_task_types
         assert.equal(entry.isSync, agent.kind === "sync", `ListAgents: is_sync of "${agent.name}" is wrong`);
         assert.equal(
           entry.supportedTaskTypes.includes(name),
@@ -183,23 +274,35 @@ export function checkConformance(
     });
 
     for (const c of cases) {
-      const title = (rule: string) => `${c.name}: ${rule}`;
+      const title = (rule: string) => `${prefix}${c.name}: ${rule}`;
       const isSync = () => findAgent(categoryOf(resolveValue(c.template))).kind === "sync";
+      /** Over v2, whether the server runs this sync agent through CreateTask (it lists it). */
+      const servedOverV2 = async (template: TaskTemplate): Promise<boolean> => {
+        const category = categoryOf(template);
+        const listed = await client().listAgents();
+        return listed.some((a) =>
+          a.supportedTaskCategories.some((t) => t.name === category.name && t.version === category.version),
+        );
+      };
+      /** Async rules apply to async agents, and over v2 to sync agents the server runs through CreateTask. */
+      const takesAsyncPath = async (template: TaskTemplate): Promise<boolean> =>
+        !isSync() || (!v1 && (await servedOverV2(template)));
 
       jest.test(
-        title("runs to the expected terminal phase, every reply with a phase and the matching state"),
+        title(`runs to the expected terminal phase, every reply with a phase${v1 ? " and the matching state" : ""}`),
         () =>
           withCase(c, async (template, inputs) => {
+            if (!v1 && isSync() && !(await servedOverV2(template))) return; // the refusal rule below
             const seen: flyteidl.admin.Resource[] = [];
-            const run = await server().client.runTask({
+            const run = await client().runTask({
               template,
               inputs,
               pollIntervalMs,
               timeoutMs,
               onResource: (r) => seen.push(r),
             });
-            assert.equal(run.sync, isSync(), "ListAgents routed the task to the wrong service (sync vs async)");
-            for (const [i, r] of seen.entries()) checkResource(r, `reply ${i + 1}`);
+            assert.equal(run.sync, v1 && isSync(), `${listName} routed the task to the wrong service (sync vs async)`);
+            for (const [i, r] of seen.entries()) checkResource(r, `reply ${i + 1}`, protocol);
             checkFinal(run.resource, c.expectPhase, "final reply");
           }),
         testTimeout,
@@ -209,16 +312,14 @@ export function checkConformance(
         title("async: resource_meta is under 1 KiB and another server answers GetTask from it alone"),
         () =>
           withCase(c, async (template, inputs) => {
-            if (isSync()) return;
-            const meta = await server().client.createTask({ template, inputs });
+            if (!(await takesAsyncPath(template))) return;
+            const meta = await client().createTask({ template, inputs });
             assert.ok(meta.length > 0, "CreateTask returned an empty resource_meta");
             assert.ok(
               meta.length < 1024,
               `resource_meta is ${meta.length} bytes; propeller stores it in etcd: keep it under 1 KiB`,
             );
-            const second = options.secondServer
-              ? await options.secondServer()
-              : await startTestServer({ agents: typeof target === "function" ? agentsOf(target) : agents });
+            const second = await startSecond(protocol);
             try {
               const seen: flyteidl.admin.Resource[] = [];
               const polled = await pollTask(second.client, categoryOf(template), meta, {
@@ -226,7 +327,7 @@ export function checkConformance(
                 timeoutMs,
                 onResource: (r) => seen.push(r),
               });
-              for (const [i, r] of seen.entries()) checkResource(r, `second server, reply ${i + 1}`);
+              for (const [i, r] of seen.entries()) checkResource(r, `second server, reply ${i + 1}`, protocol);
               checkFinal(polled.resource, c.expectPhase, "second server, final reply");
             } finally {
               await second.close();
@@ -239,12 +340,11 @@ export function checkConformance(
         title("async: DeleteTask answers OK on a finished job, twice"),
         () =>
           withCase(c, async (template, inputs) => {
-            if (isSync()) return;
-            const client = server().client;
-            const meta = await client.createTask({ template, inputs });
-            await pollTask(client, categoryOf(template), meta, { pollIntervalMs, timeoutMs });
-            await client.deleteTask(categoryOf(template), meta);
-            await client.deleteTask(categoryOf(template), meta);
+            if (!(await takesAsyncPath(template))) return;
+            const meta = await client().createTask({ template, inputs });
+            await pollTask(client(), categoryOf(template), meta, { pollIntervalMs, timeoutMs });
+            await client().deleteTask(categoryOf(template), meta);
+            await client().deleteTask(categoryOf(template), meta);
           }),
         testTimeout,
       );
@@ -255,7 +355,7 @@ export function checkConformance(
           title("async: DeleteTask answers OK for a job that was never created"),
           () =>
             withCase(c, async (template) => {
-              await server().client.deleteTask(categoryOf(template), resolveValue(unknown));
+              await client().deleteTask(categoryOf(template), resolveValue(unknown));
             }),
           testTimeout,
         );
@@ -265,69 +365,32 @@ export function checkConformance(
         title("async: a repeated CreateTask for the same attempt succeeds"),
         () =>
           withCase(c, async (template, inputs) => {
-            if (isSync()) return;
-            const client = server().client;
-            const first = await client.createTask({ template, inputs });
-            const second = await client.createTask({ template, inputs });
+            if (!(await takesAsyncPath(template))) return;
+            const first = await client().createTask({ template, inputs });
+            const second = await client().createTask({ template, inputs });
             assert.ok(first.length > 0 && second.length > 0, "CreateTask returned an empty resource_meta");
-            for (const meta of [first, second]) await client.deleteTask(categoryOf(template), meta);
+            for (const meta of [first, second]) await client().deleteTask(categoryOf(template), meta);
           }),
         testTimeout,
       );
 
-      jest.test(
-        title("async: ExecuteTaskSync fails with an error status"),
-        () =>
-          withCase(c, async (template, inputs) => {
-            if (isSync()) return;
-            const err = await server()
-              .client.executeTaskSync({ template, inputs })
-              .then(
-                () => undefined,
-                (e: RpcError) => e,
-              );
-            assert.ok(err, "ExecuteTaskSync on an async category answered instead of failing");
-            assert.ok(
-              typeof err.code === "number" && err.code !== 0,
-              "ExecuteTaskSync on an async category must fail with a gRPC status",
-            );
-          }),
-        testTimeout,
-      );
-
-      jest.test(
-        title("sync: ExecuteTaskSync answers with exactly one terminal header"),
-        () =>
-          withCase(c, async (template, inputs) => {
-            if (!isSync()) return;
-            const replies = await server().client.executeTaskSyncAll({ template, inputs });
-            assert.equal(replies.length, 1, `ExecuteTaskSync sent ${replies.length} messages; propeller reads exactly one`);
-            const res = replies[0]?.res;
-            assert.ok(
-              res?.$case === "header" && res.value.resource,
-              "the ExecuteTaskSync reply must be a header holding a Resource",
-            );
-            checkResource(res.value.resource, "ExecuteTaskSync header");
-            checkFinal(res.value.resource, c.expectPhase, "ExecuteTaskSync header");
-          }),
-        testTimeout,
-      );
+      if (v1) defineSyncRulesV1(c, title, isSync);
+      else defineSyncRuleV2(c, title, isSync, servedOverV2);
 
       if (secrets.length > 0) {
         jest.test(
           title("no secret value appears in resource_meta, messages or errors"),
           () =>
             withCase(c, async (template, inputs) => {
-              const client = server().client;
               const texts: Array<[string, string]> = [];
               try {
-                if (isSync()) {
-                  const resource = await client.executeTaskSync({ template, inputs });
+                if (v1 && isSync()) {
+                  const resource = await client().executeTaskSync({ template, inputs });
                   texts.push(["the ExecuteTaskSync message", resource.message]);
                 } else {
-                  const meta = await client.createTask({ template, inputs });
+                  const meta = await client().createTask({ template, inputs });
                   texts.push(["resource_meta", Buffer.from(meta).toString("latin1")]);
-                  await pollTask(client, categoryOf(template), meta, {
+                  await pollTask(client(), categoryOf(template), meta, {
                     pollIntervalMs,
                     timeoutMs,
                     onResource: (r) => texts.push(["a GetTask message", `${r.message} ${JSON.stringify(r.customInfo ?? {})}`]),
@@ -342,5 +405,85 @@ export function checkConformance(
         );
       }
     }
-  });
+  }
+
+  /** The ExecuteTaskSync rules (v1 only: flyteidl2 has no sync service). */
+  function defineSyncRulesV1(c: ConformanceCase, title: (rule: string) => string, isSync: () => boolean): void {
+    const client = () => server().clientFor("v1");
+    jest.test(
+      title("async: ExecuteTaskSync fails with an error status"),
+      () =>
+        withCase(c, async (template, inputs) => {
+          if (isSync()) return;
+          const err = await client()
+            .executeTaskSync({ template, inputs })
+            .then(
+              () => undefined,
+              (e: RpcError) => e,
+            );
+          assert.ok(err, "ExecuteTaskSync on an async category answered instead of failing");
+          assert.ok(
+            typeof err.code === "number" && err.code !== 0,
+            "ExecuteTaskSync on an async category must fail with a gRPC status",
+          );
+        }),
+      testTimeout,
+    );
+
+    jest.test(
+      title("sync: ExecuteTaskSync answers with exactly one terminal header"),
+      () =>
+        withCase(c, async (template, inputs) => {
+          if (!isSync()) return;
+          const replies = await client().executeTaskSyncAll({ template, inputs });
+          assert.equal(replies.length, 1, `ExecuteTaskSync sent ${replies.length} messages; propeller reads exactly one`);
+          const res = replies[0]?.res;
+          assert.ok(
+            res?.$case === "header" && res.value.resource,
+            "the ExecuteTaskSync reply must be a header holding a Resource",
+          );
+          checkResource(res.value.resource, "ExecuteTaskSync header");
+          checkFinal(res.value.resource, c.expectPhase, "ExecuteTaskSync header");
+        }),
+      testTimeout,
+    );
+  }
+
+  /** Over v2 a sync agent is either run through CreateTask (listed) or refused with FAILED_PRECONDITION (not listed). */
+  function defineSyncRuleV2(
+    c: ConformanceCase,
+    title: (rule: string) => string,
+    isSync: () => boolean,
+    servedOverV2: (template: TaskTemplate) => Promise<boolean>,
+  ): void {
+    jest.test(
+      title("sync: runs through CreateTask, or is refused with FAILED_PRECONDITION and not listed"),
+      () =>
+        withCase(c, async (template, inputs) => {
+          if (!isSync() || (await servedOverV2(template))) return; // listed: the async rules above ran it
+          const err = await server()
+            .clientFor("v2")
+            .createTask({ template, inputs })
+            .then(
+              () => undefined,
+              (e: unknown) => e,
+            );
+          assert.ok(err, "CreateTask over v2 started a sync agent that ListConnectors does not list");
+          const code = (err as Partial<RpcError>).code;
+          assert.equal(
+            code,
+            GrpcStatus.FAILED_PRECONDITION,
+            `CreateTask of an unlisted sync agent over v2 must fail with FAILED_PRECONDITION, got ${
+              err instanceof TaskRunError ? err.message : String(code)
+            }`,
+          );
+          assert.match(
+            (err as RpcError).details,
+            /SyncAgentService|ExecuteTaskSync/,
+            "the refusal must name the v1 sync service to call instead",
+          );
+        }),
+      testTimeout,
+    );
+  }
 }

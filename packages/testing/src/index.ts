@@ -1,6 +1,7 @@
 /**
  * Test kit for Flyte agent plugin authors: an in-process agent server, a client that behaves
- * like FlytePropeller, a one-line conformance check, and fake HTTP services on 127.0.0.1.
+ * like FlytePropeller, a one-line conformance check, contexts for calling an agent without a
+ * server, and fake HTTP services on 127.0.0.1.
  *
  * @packageDocumentation
  */
@@ -30,12 +31,25 @@ export {
 export { effectivePhase } from "./resource-phase";
 export { taskTemplate, simpleType, type TaskTemplateOptions, type SimpleTypeName, type CustomValue } from "./task-template";
 
+// Calling an agent without a server
+export {
+  agentTestContext,
+  type AgentTestContext,
+  type AgentTestContextOptions,
+  type LogsRequest,
+  type MetricsRequest,
+} from "./agent-context";
+export { CollectingLogger, type LogEntry, type LogLevel } from "./collecting-logger";
+export { testSecretSource, TEST_SECRET_ENV_PREFIX } from "./test-secrets";
+
 // Checking the propeller rules
 export {
   checkConformance,
   type ConformanceCase,
   type ConformanceOptions,
   type ConformanceTarget,
+  type ConformanceServer,
+  DEFAULT_CONFORMANCE_PROTOCOLS,
   type SecondServer,
 } from "./conformance";
 

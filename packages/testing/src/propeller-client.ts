@@ -1,5 +1,12 @@
 import * as grpc from "@grpc/grpc-js";
-import { AgentConnection, flyteidl, type RpcCallError, type TaskCategory } from "@flyte-agent/core";
+import {
+  AgentConnection,
+  type Connection,
+  flyteidl,
+  type RpcCallError,
+  type TaskCategory,
+  type WireProtocol,
+} from "@flyte-agent/core";
 import { track } from "./auto-close";
 import { runClientTask, type RunTaskRequest, type RunTaskResult } from "./run-task";
 
@@ -25,8 +32,17 @@ export interface PropellerTimeouts {
 export interface PropellerClientOptions {
   /** Channel credentials (propeller: plaintext with `insecure: true`, else TLS without a client certificate). @default plaintext */
   credentials?: grpc.ChannelCredentials;
-  /** Per-RPC deadlines. @default see {@link PropellerTimeouts} */
+  /** Per-RPC deadlines (over v2, `ListAgents` is the ListConnectors deadline). @default see {@link PropellerTimeouts} */
   timeouts?: PropellerTimeouts;
+  /**
+   * The wire protocol: `"v1"` calls the flyteidl agent services as FlytePropeller 1.x does,
+   * `"v2"` the `flyteidl2.connector` services as the Flyte 2 executor does (ListConnectors,
+   * every task through CreateTask; ExecuteTaskSync rejects with UNIMPLEMENTED without a call).
+   * Requests and replies are flyteidl 1 messages either way. @default "v1"
+   */
+  protocol?: WireProtocol;
+  /** The connection sent with every v2 CreateTask, GetTask and DeleteTask (ignored over v1). @default none */
+  connection?: Connection;
 }
 
 /** What {@link PropellerClient.createTask} and {@link PropellerClient.executeTaskSync} send. */
@@ -86,6 +102,8 @@ export function testExecutionMetadata(name = "test-execution", retryAttempt = 0)
 export class PropellerClient {
   /** The underlying connection (for core's `executeTask` / `awaitTerminalPhase`). */
   readonly connection: AgentConnection;
+  /** The wire protocol of every call. */
+  readonly protocol: WireProtocol;
   private readonly untrack: () => void;
 
   constructor(
@@ -111,11 +129,17 @@ export class PropellerClient {
       },
       channelOptions: { "grpc.max_receive_message_length": PROPELLER_MAX_RECEIVE },
       listAgentsOnFreshConnection: true,
+      protocol: options.protocol,
+      connection: options.connection,
     });
+    this.protocol = this.connection.protocol;
     this.untrack = track(this);
   }
 
-  /** ListAgents on a fresh connection that is closed afterwards (propeller polls it every 10 s). */
+  /**
+   * ListAgents on a fresh connection that is closed afterwards (propeller polls it every 10 s);
+   * over v2 ListConnectors, every entry async and without deprecated task types.
+   */
   async listAgents(): Promise<flyteidl.admin.Agent[]> {
     return (await this.connection.listAgents()).agents;
   }
@@ -171,6 +195,11 @@ export class PropellerClient {
    */
   executeTaskSyncAll(input: CreateTaskInput): Promise<flyteidl.admin.ExecuteTaskSyncResponse[]> {
     return new Promise((resolve, reject) => {
+      if (this.protocol !== "v1") {
+        // flyteidl2 has no sync service; the connection refuses the same way executeTaskSync does.
+        this.connection.executeTaskSync(syncHeader(input), { literals: {} }).then(() => resolve([]), reject);
+        return;
+      }
       const call = this.connection.openExecuteTaskSync(syncHeader(input), input.inputs ?? { literals: {} });
       const replies: flyteidl.admin.ExecuteTaskSyncResponse[] = [];
       call.on("data", (msg: flyteidl.admin.ExecuteTaskSyncResponse) => replies.push(msg));

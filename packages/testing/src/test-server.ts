@@ -1,4 +1,11 @@
-import { type Agent, type AgentPlugin, AgentRegistry, AgentServer, type AgentServerOptions } from "@flyte-agent/core";
+import {
+  type Agent,
+  type AgentPlugin,
+  AgentRegistry,
+  AgentServer,
+  type AgentServerOptions,
+  type WireProtocol,
+} from "@flyte-agent/core";
 import { track } from "./auto-close";
 import { PropellerClient, type PropellerClientOptions } from "./propeller-client";
 
@@ -28,8 +35,13 @@ export interface TestServer {
   readonly registry: AgentRegistry;
   /** The server itself (metrics, health, in-flight count). */
   readonly server: AgentServer;
-  /** A propeller-like client connected to it. */
+  /** A propeller-like client connected to it (over `client.protocol`, v1 unless set). */
   readonly client: PropellerClient;
+  /**
+   * A client of this server over the given protocol, with the same options otherwise: `client`
+   * itself for its protocol, else one made on first use and closed with the server.
+   */
+  clientFor(protocol: WireProtocol): PropellerClient;
   /** Closes the client and stops the server (in-flight calls get 1 s). Safe to call twice. */
   close(): Promise<void>;
 }
@@ -53,6 +65,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const port = await server.listen(0, "127.0.0.1");
   const address = `127.0.0.1:${port}`;
   const client = new PropellerClient(address, options.client);
+  const others = new Map<WireProtocol, PropellerClient>();
   let closing: Promise<void> | undefined;
   const testServer: TestServer = {
     address,
@@ -60,10 +73,20 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     registry,
     server,
     client,
+    clientFor(protocol) {
+      if (protocol === client.protocol) return client;
+      let other = others.get(protocol);
+      if (!other) {
+        other = new PropellerClient(address, { ...options.client, protocol });
+        others.set(protocol, other);
+      }
+      return other;
+    },
     close() {
       closing ??= (async () => {
         untrack();
         client.close();
+        for (const other of others.values()) other.close();
         await server.shutdown({ drainMs: 1000 });
       })();
       return closing;

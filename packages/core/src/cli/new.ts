@@ -2,11 +2,14 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSyn
 import { dirname, join, relative, resolve } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import { newPluginReadme } from "./new-plugin-readme";
+import { makeStandalone, makeWorkspaceEsm } from "./standalone";
 
 interface NewFlags {
   template?: string;
   dir?: string;
   register: boolean;
+  standalone?: boolean;
+  esm?: boolean;
 }
 
 /** Names of a new plugin, derived from its package directory name. */
@@ -151,7 +154,14 @@ export function registerNew(program: Command, setExitCode: (code: number) => voi
     .option("--template <dir>", "template package directory (default: @flyte-agent/template as installed)")
     .option("--dir <dir>", "directory to create (default: <workspace root>/packages/<name>)")
     .option("--no-register", "do not add the package to the workspace root's devDependencies")
+    .option("--standalone", "a project of its own (default: ./<name>), depending on the published core and test kit")
+    .option("--esm", 'an ES module package ("type": "module")')
     .action((name: string, flags: NewFlags) => {
+      if (flags.standalone) {
+        newStandalone(name, flags);
+        setExitCode(0);
+        return;
+      }
       const names = pluginNames(name);
       const cwd = process.cwd();
       const root = findWorkspaceRoot(cwd);
@@ -164,6 +174,7 @@ export function registerNew(program: Command, setExitCode: (code: number) => voi
       copyTree(template, target, names, written);
       rewritePackageJson(target, names);
       writeFileSync(join(target, "README.md"), newPluginReadme(names));
+      if (flags.esm) makeWorkspaceEsm(target);
       const registered = flags.register && root !== undefined && registerInRoot(root, names);
 
       const shown = relative(cwd, target) || ".";
@@ -181,4 +192,32 @@ export function registerNew(program: Command, setExitCode: (code: number) => voi
       out.write(`the configuration tables of ${join(shown, "README.md")} (the package shape: docs/plugin-shape.md).\n`);
       setExitCode(0);
     });
+}
+
+/** `flyte-agent new <name> --standalone [--esm]`: a plugin project outside any workspace. */
+function newStandalone(name: string, flags: NewFlags): void {
+  const names = { ...pluginNames(name), packageName: name };
+  const cwd = process.cwd();
+  const template = findTemplate(flags.template, [cwd, __dirname]);
+  const target = resolve(flags.dir ?? name);
+  if (existsSync(target)) throw new Error(`${target} already exists; pick another name or remove it`);
+  const written: string[] = [];
+  copyTree(template, target, names, written);
+  makeStandalone(target, {
+    packageName: names.packageName,
+    description: `Flyte agent plugin ${names.dir}: task types ${names.snake}_task and ${names.snake}_sync_task`,
+    esm: flags.esm === true,
+  });
+  const shown = relative(cwd, target) || ".";
+  const out = process.stdout;
+  out.write(`Created ${shown} (${names.packageName}${flags.esm ? ", ES module" : ""}) from ${template}\n`);
+  out.write(
+    `  agents: "${names.title} Agent" (${names.snake}_task@0), "${names.title} Sync Agent" (${names.snake}_sync_task@0)\n`,
+  );
+  out.write("\nNext steps:\n");
+  out.write(`  cd ${shown}\n`);
+  out.write("  npm install\n");
+  out.write("  npm test              # builds, then runs the conformance and gRPC tests\n");
+  out.write("  npm pack              # the tarball to install beside @flyte-agent/core or into an image\n");
+  out.write(`Then replace the job in ${join(shown, "src", "agent.ts")} with calls to your system.\n`);
 }

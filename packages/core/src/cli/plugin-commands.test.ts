@@ -175,6 +175,89 @@ describe("flyte-agent propeller-config", () => {
   });
 });
 
+describe("flyte-agent propeller-config --flyte / --plugin", () => {
+  it("--plugin connector-service: Flyte 1.16's connector plugin, list deadline keyed ListConnectors", async () => {
+    const { code, stdout } = await run(project.dir, ["propeller-config", "--plugin", "connector-service", ...FIXTURES]);
+    expect(code).toBe(0);
+    const config = parse(stdout);
+    expect(config.tasks["task-plugins"]["enabled-plugins"]).toEqual(["container", "sidecar", "k8s-array", "connector-service"]);
+    const deployment = config.plugins["connector-service"].defaultConnector;
+    expect(deployment.timeouts).toEqual({
+      CreateTask: "10s",
+      GetTask: "10s",
+      DeleteTask: "10s",
+      ListConnectors: "3s",
+      ExecuteTaskSync: "10s",
+    });
+    expect(config.plugins["agent-service"]).toBeUndefined();
+    expect(stdout).toContain("FlytePropeller (Flyte 1) configuration");
+  });
+
+  it("--flyte 2: the executor's connector-service section, no enabled-plugins, no ExecuteTaskSync", async () => {
+    const { code, stdout } = await run(project.dir, ["propeller-config", "--flyte", "2", ...FIXTURES]);
+    expect(code).toBe(0);
+    const config = parse(stdout);
+    expect(config.tasks["task-plugins"]).toEqual({
+      "default-for-task-types": { echo: "connector-service", warehouse_query: "connector-service" },
+    });
+    expect(Object.keys(config.plugins)).toEqual(["connector-service"]);
+    const section = config.plugins["connector-service"];
+    expect(section.pollInterval).toBe("10s");
+    expect(section.defaultConnector).toEqual({
+      endpoint: "dns:///flyte-agent.flyte.svc.cluster.local:8000",
+      insecure: true,
+      defaultTimeout: "10s",
+      timeouts: { CreateTask: "10s", GetTask: "10s", DeleteTask: "10s", ListConnectors: "3s" },
+      defaultServiceConfig: '{"loadBalancingConfig": [{"round_robin":{}}]}',
+    });
+    expect(stdout).toContain("Versioned categories (echo@2) are routed by ListConnectors discovery");
+    expect(stdout).toContain("Flyte 2 executor configuration");
+  });
+
+  it("--flyte 2 --deployment-name: connectors map and connectorForTaskTypes", async () => {
+    const { code, stdout } = await run(project.dir, [
+      "propeller-config",
+      "--flyte",
+      "2",
+      "--deployment-name",
+      "team-b",
+      "--tls",
+      "--timeout",
+      "20s",
+      "--list-timeout",
+      "5s",
+      "--include",
+      "@acme/warehouse",
+    ]);
+    expect(code).toBe(0);
+    const section = parse(stdout).plugins["connector-service"];
+    expect(section.defaultConnector).toBeUndefined();
+    expect(section.connectors["team-b"]).toMatchObject({
+      endpoint: "dns:///team-b.flyte.svc.cluster.local:8000",
+      insecure: false,
+      defaultTimeout: "20s",
+      timeouts: { CreateTask: "20s", GetTask: "20s", DeleteTask: "20s", ListConnectors: "5s" },
+    });
+    expect(section.connectorForTaskTypes).toEqual({ warehouse_query: "team-b" });
+  });
+
+  it("refuses a bad --flyte, a bad --plugin, and agent-service with Flyte 2 (exit 2)", async () => {
+    const badFlyte = await run(project.dir, ["propeller-config", "--flyte", "3", ...FIXTURES]);
+    expect(badFlyte.code).toBe(2);
+    expect(badFlyte.stderr).toContain("option '--flyte <version>' argument '3' is invalid. Expected 1");
+    const badPlugin = await run(project.dir, ["propeller-config", "--plugin", "agents", ...FIXTURES]);
+    expect(badPlugin.code).toBe(2);
+    expect(badPlugin.stderr).toContain("Allowed choices are agent-service, connector-service");
+    const agentOn2 = await run(project.dir, ["propeller-config", "--flyte", "2", "--plugin", "agent-service", ...FIXTURES]);
+    expect(agentOn2.code).toBe(2);
+    expect(agentOn2.stderr).toContain("Flyte 2 has no agent-service plugin");
+    const contradiction = await run(project.dir, ["propeller-config", "--connector", "--plugin", "agent-service", ...FIXTURES]);
+    expect(contradiction.code).toBe(2);
+    expect(contradiction.stderr).toContain("--connector and --plugin agent-service contradict each other");
+    expect(agentOn2.stdout).toBe("");
+  });
+});
+
 describe("refused command lines exit with code 2", () => {
   it("flyte-agent new with a name that is not kebab-case", async () => {
     const { code, stdout, stderr } = await run(project.dir, ["new", "My_Plugin", "--dir", "unused"]);

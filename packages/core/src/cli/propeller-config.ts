@@ -1,4 +1,4 @@
-import { type Command, InvalidArgumentError } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import type { Agent } from "../agent";
 import { formatCategory } from "../agent";
 import { formatDuration, parseDuration } from "../duration";
@@ -25,7 +25,19 @@ export interface PropellerConfigOptions {
   deploymentName?: string;
   /** Dial with TLS (system CA pool) instead of plaintext. @default false */
   tls?: boolean;
-  /** Use the `connector-service` plugin naming (Flyte's newer name for agents). @default false */
+  /**
+   * Which Flyte reads the configuration: 1 (FlytePropeller 1.16, the `flyteidl.service` agent
+   * protocol) or 2 (the Flyte 2 executor, the `flyteidl2.connector` protocol; always the
+   * `connector-service` plugin, without ExecuteTaskSync). @default 1
+   */
+  flyte?: FlyteGeneration;
+  /**
+   * The Flyte 1 plugin id: `agent-service`, or `connector-service` (Flyte 1.15.3 and later; the
+   * one the flyte-core Helm chart enables). Flyte 2 has only `connector-service`.
+   * @default "agent-service" for Flyte 1, "connector-service" for Flyte 2
+   */
+  plugin?: PropellerPluginId;
+  /** Shorthand for `plugin: "connector-service"`. @default false */
   connector?: boolean;
   /**
    * Deadline of CreateTask, GetTask, DeleteTask and ExecuteTaskSync, in core's duration syntax
@@ -35,6 +47,14 @@ export interface PropellerConfigOptions {
   /** Deadline of ListAgents, in the same syntax. @default "3s" */
   listTimeout?: string;
 }
+
+/** The Flyte generation a configuration is written for. */
+export type FlyteGeneration = 1 | 2;
+
+/** The propeller / executor plugin ids that call an agent service. */
+export type PropellerPluginId = "agent-service" | "connector-service";
+
+const PLUGIN_IDS: readonly PropellerPluginId[] = ["agent-service", "connector-service"];
 
 const DEPLOYMENT_NAME = /^[A-Za-z0-9_.-]+$/;
 
@@ -54,17 +74,46 @@ function goDuration(flag: string, value: string): string {
  */
 const PROPELLER_BUILTIN_PLUGINS: Readonly<Record<string, string>> = { snowflake: "snowflake" };
 
-/** The propeller-side names that differ between the agent and the connector plugin. */
-function naming(connector: boolean) {
-  return connector
-    ? { plugin: "connector-service", defaultKey: "defaultConnector", mapKey: "connectors", forTypesKey: "connectorForTaskTypes" }
-    : { plugin: "agent-service", defaultKey: "defaultAgent", mapKey: "agents", forTypesKey: "agentForTaskTypes" };
+/**
+ * The names that differ between the agent and the connector plugin (Flyte 1.16's
+ * `connector-service` and Flyte 2's read the same keys, including the `ListConnectors` timeout).
+ */
+function naming(plugin: PropellerPluginId) {
+  return plugin === "connector-service"
+    ? {
+        plugin,
+        defaultKey: "defaultConnector",
+        mapKey: "connectors",
+        forTypesKey: "connectorForTaskTypes",
+        listKey: "ListConnectors",
+      }
+    : { plugin, defaultKey: "defaultAgent", mapKey: "agents", forTypesKey: "agentForTaskTypes", listKey: "ListAgents" };
+}
+
+/** The plugin id for the options, refusing combinations Flyte cannot read. */
+function pluginOf(options: PropellerConfigOptions): PropellerPluginId {
+  const flyte = options.flyte ?? 1;
+  if (flyte !== 1 && flyte !== 2) throw new UsageError(`--flyte must be 1 or 2, got ${String(flyte)}`);
+  if (options.plugin !== undefined && !PLUGIN_IDS.includes(options.plugin)) {
+    throw new UsageError(`--plugin must be ${PLUGIN_IDS.join(" or ")}, got "${String(options.plugin)}"`);
+  }
+  if (options.connector && options.plugin === "agent-service") {
+    throw new UsageError("--connector and --plugin agent-service contradict each other: pick one");
+  }
+  if (flyte === 2 && options.plugin === "agent-service") {
+    throw new UsageError("Flyte 2 has no agent-service plugin: --flyte 2 always writes connector-service");
+  }
+  if (flyte === 2 || options.connector) return "connector-service";
+  return options.plugin ?? "agent-service";
 }
 
 /**
- * The FlytePropeller configuration (YAML text) routing the given agents' task types to this
- * agent service: `tasks.task-plugins` (enabled-plugins, default-for-task-types) and the
- * `plugins.agent-service` (or `connector-service`) section.
+ * The FlytePropeller (Flyte 1) or executor (Flyte 2) configuration, as YAML text, routing the
+ * given agents' task types to this agent service: `tasks.task-plugins` (`enabled-plugins` on
+ * Flyte 1 only, `default-for-task-types`) and the `plugins.agent-service` or
+ * `plugins.connector-service` section.
+ *
+ * @throws UsageError when the options contradict each other or a value is malformed
  */
 export function propellerConfig(agents: readonly Agent[], options: PropellerConfigOptions = {}): string {
   const timeout = goDuration("--timeout", options.timeout ?? "10s");
@@ -72,7 +121,8 @@ export function propellerConfig(agents: readonly Agent[], options: PropellerConf
   if (options.deploymentName !== undefined && !DEPLOYMENT_NAME.test(options.deploymentName)) {
     throw new UsageError(`--deployment-name must be letters, digits, "_", "." or "-", got "${options.deploymentName}"`);
   }
-  const names = naming(options.connector ?? false);
+  const flyte = options.flyte ?? 1;
+  const names = naming(pluginOf(options));
   const namespace = options.namespace ?? "flyte";
   const host = options.deploymentName ?? "flyte-agent";
   const endpoint = options.endpoint ?? `dns:///${host}.${namespace}.svc.cluster.local:8000`;
@@ -80,15 +130,16 @@ export function propellerConfig(agents: readonly Agent[], options: PropellerConf
   const taskTypes = [...new Set(agents.map((a) => a.category.name))].sort();
   const versioned = agents.filter((a) => a.category.version !== 0).map((a) => formatCategory(a.category));
   const pinned = [...new Set(agents.filter((a) => a.category.version === 0).map((a) => a.category.name))].sort();
-  const hasSync = agents.some((a) => a.kind === "sync");
+  const syncTypes = [...new Set(agents.filter((a) => a.kind === "sync").map((a) => formatCategory(a.category)))].sort();
 
   const timeouts: Record<string, string> = {
     CreateTask: timeout,
     GetTask: timeout,
     DeleteTask: timeout,
-    ListAgents: listTimeout,
+    [names.listKey]: listTimeout,
   };
-  if (hasSync) timeouts.ExecuteTaskSync = timeout;
+  // Flyte 2 has no sync service, so its executor never sends ExecuteTaskSync.
+  if (syncTypes.length > 0 && flyte === 1) timeouts.ExecuteTaskSync = timeout;
   const deployment = {
     endpoint,
     insecure: !(options.tls ?? false),
@@ -106,19 +157,27 @@ export function propellerConfig(agents: readonly Agent[], options: PropellerConf
   section.pollInterval = "10s";
 
   const { Document } = require("yaml") as typeof import("yaml"); // loaded only for this command
-  const doc = new Document({
-    tasks: {
-      "task-plugins": {
-        "enabled-plugins": ["container", "sidecar", "k8s-array", names.plugin],
-        "default-for-task-types": Object.fromEntries(taskTypes.map((t) => [t, names.plugin])),
-      },
-    },
-    plugins: { [names.plugin]: section },
-  });
-  const lines = [
-    ` FlytePropeller configuration for the ${agents.length} agent(s) served here (flyte-agent propeller-config).`,
-    ` Merge it into propeller's configuration; keep the other plugins you already enable.`,
-  ];
+  const defaultForTaskTypes = Object.fromEntries(taskTypes.map((t) => [t, names.plugin]));
+  // Flyte 2's executor loads every plugin it knows; only Flyte 1 has an enabled-plugins list.
+  const taskPlugins =
+    flyte === 1
+      ? { "enabled-plugins": ["container", "sidecar", "k8s-array", names.plugin], "default-for-task-types": defaultForTaskTypes }
+      : { "default-for-task-types": defaultForTaskTypes };
+  const doc = new Document({ tasks: { "task-plugins": taskPlugins }, plugins: { [names.plugin]: section } });
+  const lines =
+    flyte === 1
+      ? [
+          ` FlytePropeller (Flyte 1) configuration for the ${agents.length} agent(s) served here (flyte-agent propeller-config).`,
+          ` Merge it into propeller's configuration; keep the other plugins you already enable.`,
+        ]
+      : [
+          ` Flyte 2 executor configuration for the ${agents.length} agent(s) served here (flyte-agent propeller-config --flyte 2).`,
+          ` The executor calls flyteidl2.connector.AsyncConnectorService on this endpoint; merge it into its configuration.`,
+        ];
+  if (flyte === 2 && syncTypes.length > 0) {
+    lines.push(` Sync agents (${syncTypes.join(", ")}): Flyte 2 has no sync service; the agent service decides`);
+    lines.push(` whether it runs them through CreateTask or refuses them (see the core README).`);
+  }
   if (taskTypes.length === 0) lines.push(" No agent plugin was found: nothing is routed to this service.");
   for (const t of taskTypes.filter((type) => Object.hasOwn(PROPELLER_BUILTIN_PLUGINS, type))) {
     lines.push(
@@ -126,8 +185,9 @@ export function propellerConfig(agents: readonly Agent[], options: PropellerConf
     );
   }
   if (versioned.length > 0) {
-    lines.push(` Versioned categories (${versioned.join(", ")}) are routed by ListAgents discovery,`);
-    lines.push(` which propeller polls every pollInterval.`);
+    const discovery = flyte === 1 ? "ListAgents" : "ListConnectors";
+    lines.push(` Versioned categories (${versioned.join(", ")}) are routed by ${discovery} discovery,`);
+    lines.push(` which ${flyte === 1 ? "propeller" : "the executor"} polls every pollInterval.`);
   }
   doc.commentBefore = lines.join("\n");
   return doc.toString({ lineWidth: 0 });
@@ -140,9 +200,17 @@ interface PropellerConfigFlags extends PluginSelectionFlags {
   tls?: boolean;
   insecure?: boolean;
   connector?: boolean;
+  flyte: FlyteGeneration;
+  plugin?: PropellerPluginId;
   timeout: string;
   listTimeout: string;
 }
+
+const flyteFlag = (value: string): FlyteGeneration => {
+  if (value.trim() === "1") return 1;
+  if (value.trim() === "2") return 2;
+  throw new InvalidArgumentError("Expected 1 (FlytePropeller 1.16) or 2 (the Flyte 2 executor).");
+};
 
 /** Checks a duration flag while parsing and keeps it as propeller's Go duration text. */
 const durationTextFlag = (value: string): string => formatDuration(durationFlag(value));
@@ -157,7 +225,9 @@ export function registerPropellerConfig(program: Command, setExitCode: (code: nu
   addPluginSelectionOptions(
     program
       .command("propeller-config")
-      .description("Print the FlytePropeller configuration (YAML) for the agents this install serves")
+      .description(
+        "Print the FlytePropeller (Flyte 1) or executor (Flyte 2) configuration (YAML) for the agents this install serves",
+      )
       .option(
         "--endpoint <target>",
         "gRPC target propeller dials (default: dns:///<deployment>.<namespace>.svc.cluster.local:8000)",
@@ -170,9 +240,20 @@ export function registerPropellerConfig(program: Command, setExitCode: (code: nu
       )
       .option("--tls", "propeller dials with TLS (insecure: false)")
       .option("--insecure", "propeller dials plaintext (insecure: true; the default)")
-      .option("--connector", "use the connector-service naming (defaultConnector, connectors, connectorForTaskTypes)")
+      .option(
+        "--flyte <version>",
+        "1: FlytePropeller 1.16 (flyteidl agent protocol); 2: the Flyte 2 executor (flyteidl2 connectors)",
+        flyteFlag,
+        1,
+      )
+      .addOption(
+        new Option("--plugin <id>", "Flyte 1 plugin id (connector-service is the flyte-core Helm chart's default)").choices(
+          PLUGIN_IDS,
+        ),
+      )
+      .option("--connector", "same as --plugin connector-service (defaultConnector, connectors, connectorForTaskTypes)")
       .option("--timeout <duration>", "deadline of CreateTask, GetTask, DeleteTask, ExecuteTaskSync", durationTextFlag, "10s")
-      .option("--list-timeout <duration>", "deadline of ListAgents", durationTextFlag, "3s"),
+      .option("--list-timeout <duration>", "deadline of ListAgents (ListConnectors)", durationTextFlag, "3s"),
   ).action(async (flags: PropellerConfigFlags) => {
     if (flags.tls && flags.insecure) throw new UsageError("--tls and --insecure contradict each other: pick one");
     const { registry, problems } = await buildRegistry(selectionFromFlags(flags));
@@ -185,6 +266,8 @@ export function registerPropellerConfig(program: Command, setExitCode: (code: nu
         deploymentName: flags.deploymentName,
         tls: flags.tls ?? false,
         connector: flags.connector ?? false,
+        flyte: flags.flyte,
+        plugin: flags.plugin,
         timeout: flags.timeout,
         listTimeout: flags.listTimeout,
       },

@@ -1,7 +1,8 @@
 import { writeFileSync } from "node:fs";
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { core } from "@flyte-agent/flyteidl";
 import { parseDuration } from "../duration";
+import { connectionConfigFlag, connectionFromFlags, resolveConnectionSecrets } from "./connection-flags";
 import { addPluginSelectionOptions } from "./plugin-options";
 import { loadInputsFile, parseInputFlags } from "../runner/input-values";
 import { toJsonOut } from "../runner/output-json";
@@ -30,6 +31,10 @@ interface RunFlags {
   exclude?: string[];
   modules?: string[];
   strict?: boolean;
+  protocol: "v1" | "v2";
+  connectionSecret: string[];
+  connectionConfig?: Record<string, string>;
+  connectionTaskType?: string;
 }
 
 /** Exit codes of `flyte-agent run`. */
@@ -83,7 +88,20 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .option("--rpc-timeout <duration>", "deadline of each call to the agent service", "30s")
     .option("-o, --output <file>", "write the outputs here instead of stdout (.pb: LiteralMap in protobuf binary)")
     .option("--output-format <format>", "values (plain JSON) or literals (flyteidl LiteralMap JSON)", "values")
-    .option("--output-prefix <prefix>", "output_prefix sent to the agent (default: a new temp directory)");
+    .option("--output-prefix <prefix>", "output_prefix sent to the agent (default: a new temp directory)")
+    .addOption(
+      new Option("--protocol <protocol>", "v1: flyteidl agent services (Flyte 1); v2: flyteidl2 connectors (Flyte 2)")
+        .choices(["v1", "v2"])
+        .default("v1"),
+    )
+    .option(
+      "--connection-secret <key=source>",
+      "v2: a connection secret, its value read from env:NAME or file:PATH (repeatable)",
+      collect,
+      [],
+    )
+    .option("--connection-config <key=value>", "v2: a connection config (repeatable)", connectionConfigFlag)
+    .option("--connection-task-type <type>", "v2: the connection's task_type (default: the template's type)");
   // In-process runs only: the plugins to load.
   addPluginSelectionOptions(command).action(async (templatePath: string, flags: RunFlags) => {
     setExitCode(await run(templatePath, flags));
@@ -103,6 +121,10 @@ async function run(templatePath: string, flags: RunFlags): Promise<number> {
     if (flags.endpoint && (flags.include || flags.exclude || flags.modules || flags.strict)) {
       throw new UsageError("--include, --exclude, --modules and --strict apply to in-process runs, not with --endpoint");
     }
+    const connectionGiven = flags.connectionSecret.length > 0 || flags.connectionConfig !== undefined || flags.connectionTaskType;
+    if (connectionGiven && flags.protocol !== "v2") {
+      throw new UsageError("--connection-secret, --connection-config and --connection-task-type need --protocol v2");
+    }
     const template = loadTemplateFile(templatePath);
     const fromFile = flags.inputs ? loadInputsFile(flags.inputs, template) : { values: {} };
     if (fromFile.literals && flags.input.length > 0)
@@ -120,6 +142,13 @@ async function run(templatePath: string, flags: RunFlags): Promise<number> {
       maxPollIntervalMs: parseDuration(flags.maxPollInterval, "--max-poll-interval"),
       rpcTimeoutMs: parseDuration(flags.rpcTimeout, "--rpc-timeout"),
       outputPrefix: flags.outputPrefix,
+      protocol: flags.protocol,
+      connection: connectionFromFlags(
+        resolveConnectionSecrets(flags.connectionSecret),
+        flags.connectionConfig ?? {},
+        flags.connectionTaskType,
+        template.type,
+      ),
     };
   } catch (err) {
     return fail(RUN_EXIT.invalid, (err as Error).message);

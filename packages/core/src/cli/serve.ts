@@ -3,7 +3,10 @@ import type { Logger } from "pino";
 import { formatCategory } from "../agent";
 import { describeErrorChain } from "../error-chain";
 import { createLogger } from "../logger";
+import { AgentMetrics, legacyMetricsFromEnv, type Protocol } from "../metrics";
 import { AgentServer, DEFAULT_MAX_RECEIVE_BYTES } from "../server/agent-server";
+import { parseProtocols } from "../server/protocols";
+import { InvalidArgumentError } from "commander";
 import { durationFlag, integerFlag, nonEmptyFlag, portFlag, readableFileFlag } from "./flag-parsers";
 import { buildRegistry } from "../load-plugins";
 import { addPluginSelectionOptions, type PluginSelectionFlags, selectionFromFlags } from "./plugin-options";
@@ -21,6 +24,17 @@ interface ServeFlags extends PluginSelectionFlags {
   drainTimeout: number;
   shutdownDelay: number;
   maxConnectionIdle: number;
+  protocols: Protocol[];
+  legacyMetrics?: boolean;
+}
+
+/** `--protocols`: a comma-separated list of v1, v2. */
+function protocolsFlag(value: string): Protocol[] {
+  try {
+    return parseProtocols(value);
+  } catch (err) {
+    throw new InvalidArgumentError(`${(err as Error).message}.`);
+  }
 }
 
 /** Exit code after an uncaught exception or unhandled rejection (after draining in-flight calls). */
@@ -40,7 +54,7 @@ export function registerServe(program: Command, setExitCode: (code: number) => v
   const command = program
     .command("serve")
     .description(
-      "Serve every installed agent plugin over gRPC (AsyncAgentService, SyncAgentService, AgentMetadataService, health, reflection)",
+      "Serve every installed agent plugin over gRPC: flyteidl 1 agent services (Flyte 1.x) and flyteidl2 connector services (Flyte 2), health, reflection",
     )
     .addOption(
       new Option("-p, --port <port>", "gRPC port (0 picks a free one)").env("FLYTE_AGENT_PORT").argParser(portFlag).default(8000),
@@ -79,6 +93,21 @@ export function registerServe(program: Command, setExitCode: (code: number) => v
         .env("FLYTE_AGENT_MAX_CONNECTION_IDLE")
         .argParser(durationFlag)
         .default(0, "0s"),
+    )
+    .addOption(
+      new Option(
+        "--protocols <list>",
+        "wire protocols to serve, comma-separated: v1 (flyteidl agent services, Flyte 1.x propellers), v2 (flyteidl2 connector services, Flyte 2)",
+      )
+        .env("FLYTE_AGENT_PROTOCOLS")
+        .argParser(protocolsFlag)
+        .default(["v1", "v2"], "v1,v2"),
+    )
+    .addOption(
+      new Option(
+        "--legacy-metrics",
+        "also record the deprecated flyte_agent_* metric names for existing dashboards (env FLYTE_AGENT_LEGACY_METRICS=true)",
+      ),
     );
   addPluginSelectionOptions(command).action(async (flags: ServeFlags) => {
     checkTlsFlags(flags);
@@ -91,6 +120,8 @@ export function registerServe(program: Command, setExitCode: (code: number) => v
       logger: log,
       maxReceiveMessageBytes: flags.maxMessageSize,
       maxConnectionIdleMs: flags.maxConnectionIdle,
+      protocols: flags.protocols,
+      metrics: new AgentMetrics({ legacy: flags.legacyMetrics || legacyMetricsFromEnv() }),
       tls: flags.tlsCert ? { certFile: flags.tlsCert, keyFile: flags.tlsKey, clientCaFile: flags.tlsClientCa } : undefined,
     });
     const port = await server.listen(flags.port, flags.host, flags.prometheusPort >= 0 ? flags.prometheusPort : undefined);
@@ -104,8 +135,8 @@ export function registerServe(program: Command, setExitCode: (code: number) => v
     const stopped = untilStopped(server, log, { drainMs: flags.drainTimeout, delayMs: flags.shutdownDelay });
     const tls = flags.tlsCert ? (flags.tlsClientCa ? "mutual TLS" : "TLS") : "plaintext";
     log.info(
-      { port, metricsPort: server.metricsPort, agents: registry.size, tls },
-      `serving ${registry.size} agent(s) on ${flags.host}:${port} (${tls})`,
+      { port, metricsPort: server.metricsPort, agents: registry.size, tls, protocols: server.protocols },
+      `serving ${registry.size} agent(s) on ${flags.host}:${port} (${tls}; ${server.protocols.join(", ")})`,
     );
 
     const code = await stopped;

@@ -1,77 +1,27 @@
 import { readFileSync } from "node:fs";
 import {
-  type CallOptions,
   type ChannelCredentials,
   type ChannelOptions,
   type ClientDuplexStream,
-  type ClientUnaryCall,
   credentials,
-  Metadata,
   type ServiceError,
   status as Status,
 } from "@grpc/grpc-js";
 import { service, type admin, type core } from "@flyte-agent/flyteidl";
+import type { Connection } from "../connection";
+import { ConnectorCalls } from "./connector-calls";
 import type { ClientTlsOptions } from "./types";
+import { RpcCallError, toRpcError, unary } from "./unary-call";
 
-/** A failed call to the agent service, with its gRPC status. */
-export class RpcCallError extends Error {
-  /** The status name and details without the operation, e.g. `UNAVAILABLE: No connection established...`. */
-  readonly summary: string;
+export { cleanStatusDetails, RpcCallError } from "./unary-call";
 
-  constructor(
-    /** The call, e.g. `"DeleteTask"`. */
-    readonly operation: string,
-    /** The gRPC status code. */
-    readonly code: Status,
-    /** The status details (what the server or the channel said). */
-    readonly details: string,
-  ) {
-    const summary = `${Status[code] ?? code}: ${details}`;
-    super(`${operation} failed: ${summary}`);
-    this.name = "RpcCallError";
-    this.summary = summary;
-  }
-}
-
-/**
- * Status details as grpc-js reports them, minus an empty trailing "Resolution note: " (its
- * pick-first balancer appends one even when the resolver had nothing to say).
- */
-export function cleanStatusDetails(details: string): string {
-  return details.replace(/\.?\s*Resolution note:\s*$/, "");
-}
-
-type UnaryMethod<Req, Res> = (
-  request: Req,
-  metadata: Metadata,
-  options: Partial<CallOptions>,
-  callback: (error: ServiceError | null, response: Res) => void,
-) => ClientUnaryCall;
-
-function toRpcError(operation: string, err: unknown): RpcCallError {
-  const e = err as Partial<ServiceError>;
-  const details = e.details ?? e.message ?? String(err);
-  return new RpcCallError(operation, typeof e.code === "number" ? e.code : Status.UNKNOWN, cleanStatusDetails(details));
-}
-
-function unary<Req, Res>(
-  operation: string,
-  method: UnaryMethod<Req, Res>,
-  request: Req,
-  timeoutMs: number | undefined,
-  signal?: AbortSignal,
-): Promise<Res> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new RpcCallError(operation, Status.CANCELLED, "cancelled before it was sent"));
-    const onAbort = () => call.cancel();
-    const options = timeoutMs === undefined ? {} : { deadline: Date.now() + timeoutMs };
-    const call = method(request, new Metadata(), options, (err, res) => {
-      signal?.removeEventListener("abort", onAbort);
-      if (err) reject(toRpcError(operation, err));
-      else resolve(res);
-    });
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
+/** What ExecuteTaskSync over v2 fails with: flyteidl2 has no sync service. */
+function noSyncServiceError(): RpcCallError {
+  return new RpcCallError(
+    "ExecuteTaskSync",
+    Status.UNIMPLEMENTED,
+    "flyteidl2 has no sync service: over v2 every task runs through CreateTask and GetTask",
+  );
 }
 
 /** Builds channel credentials: plaintext, or TLS with an optional CA and client certificate. */
@@ -111,7 +61,26 @@ export interface AgentConnectionOptions {
    * agent discovery does. @default false (ListAgents shares the channel)
    */
   listAgentsOnFreshConnection?: boolean;
+  /**
+   * The wire protocol: `"v1"`, the flyteidl agent services FlytePropeller 1.x calls, or `"v2"`,
+   * the `flyteidl2.connector` services the Flyte 2 executor calls (`listAgents` then sends
+   * ListConnectors and reports every connector as async; flyteidl2 has no ExecuteTaskSync).
+   * Requests and replies are flyteidl 1 messages either way. @default "v1"
+   */
+  protocol?: WireProtocol;
+  /**
+   * The connection (task type, secrets, configs) sent with every v2 CreateTask, GetTask and
+   * DeleteTask, as the Flyte 2 executor sends the one it resolved. Ignored over v1, which has
+   * no such field. @default none
+   */
+  connection?: Connection;
 }
+
+/** The two wire protocols an agent service speaks: flyteidl 1 agents and flyteidl2 connectors. */
+export type WireProtocol = "v1" | "v2";
+
+/** Both wire protocols, v1 first. */
+export const WIRE_PROTOCOLS: readonly WireProtocol[] = ["v1", "v2"];
 
 type SyncStream = ClientDuplexStream<admin.ExecuteTaskSyncRequest, admin.ExecuteTaskSyncResponse>;
 
@@ -128,6 +97,9 @@ export class AgentConnection {
   private readonly asyncClient: service.AsyncAgentServiceClient;
   private readonly syncClient: service.SyncAgentServiceClient;
   private readonly timeouts: AgentCallTimeouts;
+  private readonly v2: ConnectorCalls | undefined;
+  /** The wire protocol of every call. */
+  readonly protocol: WireProtocol;
 
   constructor(
     /** grpc-js target, e.g. `127.0.0.1:8000`. */
@@ -146,10 +118,24 @@ export class AgentConnection {
     const channelOverride = this.metadataClient.getChannel();
     this.asyncClient = new service.AsyncAgentServiceClient(target, channelCredentials, { channelOverride });
     this.syncClient = new service.SyncAgentServiceClient(target, channelCredentials, { channelOverride });
+    this.protocol = options.protocol ?? "v1";
+    if (this.protocol !== "v1" && this.protocol !== "v2") {
+      throw new Error(`protocol must be "v1" or "v2", got "${String(this.protocol)}"`);
+    }
+    this.v2 =
+      this.protocol === "v2" ? new ConnectorCalls(target, channelCredentials, channelOverride, options.connection) : undefined;
   }
 
-  /** AgentMetadataService/ListAgents. */
+  /**
+   * AgentMetadataService/ListAgents; over v2 ConnectorMetadataService/ListConnectors, read as a
+   * ListAgents reply in which every entry is async.
+   */
   async listAgents(timeoutMs = this.timeouts.listAgents, signal?: AbortSignal): Promise<admin.ListAgentsResponse> {
+    if (this.v2) {
+      if (!this.options.listAgentsOnFreshConnection) return this.v2.listConnectors(timeoutMs, signal);
+      const options = { ...this.options.channelOptions, "grpc.use_local_subchannel_pool": 1 };
+      return ConnectorCalls.listConnectorsFresh(this.target, this.channelCredentials, options, timeoutMs, signal);
+    }
     if (!this.options.listAgentsOnFreshConnection) {
       return unary("ListAgents", this.metadataClient.listAgents.bind(this.metadataClient), {}, timeoutMs, signal);
     }
@@ -164,30 +150,33 @@ export class AgentConnection {
     }
   }
 
-  /** AsyncAgentService/CreateTask. */
+  /** AsyncAgentService/CreateTask (v2: AsyncConnectorService/CreateTask with the connection). */
   createTask(
     request: admin.CreateTaskRequest,
     timeoutMs = this.timeouts.createTask,
     signal?: AbortSignal,
   ): Promise<admin.CreateTaskResponse> {
+    if (this.v2) return this.v2.createTask(request, timeoutMs, signal);
     return unary("CreateTask", this.asyncClient.createTask.bind(this.asyncClient), request, timeoutMs, signal);
   }
 
-  /** AsyncAgentService/GetTask. */
+  /** AsyncAgentService/GetTask (v2: AsyncConnectorService/GetTask; the Resource read back as v1). */
   getTask(
     request: admin.GetTaskRequest,
     timeoutMs = this.timeouts.getTask,
     signal?: AbortSignal,
   ): Promise<admin.GetTaskResponse> {
+    if (this.v2) return this.v2.getTask(request, timeoutMs, signal);
     return unary("GetTask", this.asyncClient.getTask.bind(this.asyncClient), request, timeoutMs, signal);
   }
 
-  /** AsyncAgentService/DeleteTask. */
+  /** AsyncAgentService/DeleteTask (v2: AsyncConnectorService/DeleteTask with the connection). */
   deleteTask(
     request: admin.DeleteTaskRequest,
     timeoutMs = this.timeouts.deleteTask,
     signal?: AbortSignal,
   ): Promise<admin.DeleteTaskResponse> {
+    if (this.v2) return this.v2.deleteTask(request, timeoutMs, signal);
     return unary("DeleteTask", this.asyncClient.deleteTask.bind(this.asyncClient), request, timeoutMs, signal);
   }
 
@@ -198,6 +187,7 @@ export class AgentConnection {
    *   `executeTaskSync` timeout applies
    */
   openExecuteTaskSync(header: admin.CreateRequestHeader, inputs: core.LiteralMap, timeoutMs?: number): SyncStream {
+    if (this.v2) throw noSyncServiceError();
     const limits = [timeoutMs, this.timeouts.executeTaskSync].filter((t): t is number => t !== undefined);
     const call = this.syncClient.executeTaskSync(limits.length === 0 ? {} : { deadline: Date.now() + Math.min(...limits) });
     call.write({ part: { $case: "header", value: header } });
@@ -219,6 +209,7 @@ export class AgentConnection {
   ): Promise<admin.Resource> {
     const operation = "ExecuteTaskSync";
     return new Promise((resolve, reject) => {
+      if (this.v2) return reject(noSyncServiceError());
       if (signal?.aborted) return reject(new RpcCallError(operation, Status.CANCELLED, "cancelled before it was sent"));
       const call = this.openExecuteTaskSync(header, inputs, timeoutMs);
       let settled = false;

@@ -250,6 +250,7 @@ export async function executeTask(connection: AgentConnection, options: ExecuteT
       category,
       sync,
       outputPrefix: options.outputPrefix,
+      protocol: connection.protocol,
     });
     if (sync) return { ...state.finish(await runSync(ctx)), sync };
     state.counting = true;

@@ -14,6 +14,8 @@ export {
   AgentConnection,
   RpcCallError,
   clientCredentials,
+  WIRE_PROTOCOLS,
+  type WireProtocol,
   type AgentConnectionOptions,
   type AgentCallTimeouts,
 } from "./agent-connection";

@@ -46,7 +46,7 @@ export class ProgressDisplay {
     switch (event.type) {
       case "started":
         this.line(
-          `running ${formatCategory(event.category)} (${event.sync ? "sync" : "async"}) ${event.target === "in-process" ? "in-process" : `on ${event.target}`}`,
+          `running ${formatCategory(event.category)} (${event.sync ? "sync" : "async"}) ${event.target === "in-process" ? "in-process" : `on ${event.target}`}${event.protocol === "v2" ? " over flyteidl2 (v2)" : ""}`,
         );
         break;
       case "created":

@@ -43,7 +43,8 @@ async function defaultRegistry(options: RunTaskOptions, emit: (e: RunEvent) => v
  *
  * ListAgents decides the path: sync categories use ExecuteTaskSync; async ones use CreateTask,
  * then GetTask with backoff until SUCCEEDED, FAILED, ABORTED or RETRYABLE_FAILED. On timeout or
- * abort the task is deleted (DeleteTask) before the promise rejects.
+ * abort the task is deleted (DeleteTask) before the promise rejects. Over `protocol: "v2"`
+ * ListConnectors routes and every task takes the CreateTask path (flyteidl2 has no sync service).
  *
  * @returns the outputs when the task SUCCEEDED
  * @throws {@link TaskRunError} in every other case, with the reason, last phase and timeline
@@ -64,6 +65,12 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
   categoryOf(options.template);
   resolvePollSettings(options);
   positiveMs("cancelGraceMs", options.cancelGraceMs, 10_000);
+  const protocol = options.protocol ?? "v1";
+  if (protocol !== "v1" && protocol !== "v2") throw invalid(`protocol must be "v1" or "v2", got "${String(protocol)}"`);
+  if (options.connection !== undefined && protocol !== "v2") {
+    throw invalid('a connection is sent only over v2 (flyteidl 1 has no connection field): set protocol to "v2"');
+  }
+  const connectionOptions = { protocol, connection: options.connection };
   const inputs = inputsOf(options);
   const outputPrefix = options.outputPrefix ?? makeLocalOutputPrefix();
   const taskExecutionMetadata = options.taskExecutionMetadata ?? localExecutionMetadata(options.template, localExecutionName());
@@ -72,10 +79,10 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
   let connection: AgentConnection | undefined;
   try {
     if (options.endpoint) {
-      connection = new AgentConnection(options.endpoint, clientCredentials(options.tls));
+      connection = new AgentConnection(options.endpoint, clientCredentials(options.tls), connectionOptions);
     } else {
       local = await startLocalServer(options.registry ?? (await defaultRegistry(options, emit)));
-      connection = new AgentConnection(local.target, credentials.createInsecure());
+      connection = new AgentConnection(local.target, credentials.createInsecure(), connectionOptions);
     }
     const run = await executeTask(connection, {
       template: options.template,

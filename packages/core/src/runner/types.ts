@@ -1,5 +1,7 @@
 import type { admin, core } from "@flyte-agent/flyteidl";
+import type { Connection } from "../connection";
 import type { PluginSelection } from "../load-plugins";
+import type { WireProtocol } from "./agent-connection";
 import type { ExecuteTaskOptions, PollSettings } from "./execute-task";
 import type { PlainValue } from "../literals";
 import type { AgentRegistry } from "../registry";
@@ -44,6 +46,19 @@ export interface RunTaskOptions extends PollSettings, Pick<ExecuteTaskOptions, "
   endpoint?: string;
   /** Connect to `endpoint` with TLS (`true`: system CA pool). @default false (plaintext) */
   tls?: boolean | ClientTlsOptions;
+  /**
+   * The wire protocol: `"v1"` calls the flyteidl agent services as FlytePropeller 1.x does;
+   * `"v2"` calls `flyteidl2.connector.AsyncConnectorService` as the Flyte 2 executor does
+   * (ListConnectors for routing, every task through CreateTask and GetTask: flyteidl2 has no
+   * sync service). @default "v1"
+   */
+  protocol?: WireProtocol;
+  /**
+   * The connection sent with every v2 CreateTask, GetTask and DeleteTask (what the Flyte 2
+   * executor resolves from the task's connection: secret values and configs by key). Only with
+   * `protocol: "v2"`. @default none
+   */
+  connection?: Connection;
   /**
    * Agents for an in-process run (ignored with `endpoint`).
    * @default the installed plugins, found like `flyte-agent serve` finds them (see `plugins`)
@@ -101,6 +116,8 @@ export type RunEvent =
       /** True when the agent is a sync agent (ExecuteTaskSync). */
       sync: boolean;
       outputPrefix: string;
+      /** The wire protocol of the run. @default "v1" when absent */
+      protocol?: WireProtocol;
     }
   | { type: "created"; resourceMetaBytes: number; elapsedMs: number }
   | {

@@ -15,7 +15,7 @@ import type {
   TaskContext,
 } from "../types";
 import type { RequestScope, ServerEnv } from "./request-scope";
-import { decodeMeta, routeAsync, routeSync } from "./routing";
+import { decodeMeta, routeAsync, routeSync, type SyncRefusal } from "./routing";
 
 /** The fields of an agent context that come from the request (signal, deadline and log come from the scope). */
 export type RequestFields<C extends CallContext> = Omit<C, keyof CallContext>;
@@ -30,9 +30,14 @@ const POLITE_META_BYTES = 1024;
  * their reply; see `call-handler.ts`.
  */
 export class AgentOperations {
+  /**
+   * @param refuseSync what an async call for a sync agent's category throws (default: v1's
+   * INVALID_ARGUMENT naming ExecuteTaskSync)
+   */
   constructor(
     private readonly registry: AgentRegistry,
     private readonly env: ServerEnv,
+    private readonly refuseSync?: SyncRefusal,
   ) {}
 
   /**
@@ -46,10 +51,18 @@ export class AgentOperations {
     fields: RequestFields<CreateContext>,
     inputBytes: number,
   ): Promise<Buffer> {
-    const agent = routeAsync(this.registry, scope, category);
-    this.env.metrics.observeInputBytes(category.name, inputBytes);
+    const agent = routeAsync(this.registry, scope, category, this.refuseSync);
+    this.env.metrics.observeInputBytes(category.name, inputBytes, this.env.protocol);
     const meta = await agent.create(scope.context(fields));
     const resourceMeta = Buffer.from(agent.metaCodec.encode(meta));
+    for (const secret of scope.secretValues) {
+      if (resourceMeta.includes(secret)) {
+        throw new AgentError(
+          Status.INTERNAL,
+          `agent "${agent.name}" put a secret of the task's connection into resource_meta, which Flyte stores in its own state; keep secrets out of the metadata and read them from ctx.connection on every call`,
+        );
+      }
+    }
     if (resourceMeta.length > POLITE_META_BYTES) {
       this.env.log.warn(
         { agent: agent.name, bytes: resourceMeta.length },
@@ -69,7 +82,7 @@ export class AgentOperations {
     resourceMeta: Uint8Array | undefined,
     optional?: { method: "getMetrics" | "getLogs"; what: string },
   ): { agent: AsyncAgent<unknown>; meta: unknown } {
-    const agent = routeAsync(this.registry, scope, category);
+    const agent = routeAsync(this.registry, scope, category, this.refuseSync);
     if (optional && !agent[optional.method]) {
       throw new AgentError(Status.UNIMPLEMENTED, `agent "${agent.name}" does not provide ${optional.what}`);
     }
@@ -125,7 +138,7 @@ export class AgentOperations {
     inputBytes: number,
   ): Promise<Resource> {
     const agent = routeSync(this.registry, scope, category);
-    this.env.metrics.observeInputBytes(category.name, inputBytes);
+    this.env.metrics.observeInputBytes(category.name, inputBytes, this.env.protocol);
     return agent.do(scope.context(fields));
   }
 }

@@ -3,14 +3,15 @@ import { Server, ServerCredentials } from "@grpc/grpc-js";
 import type { Server as HttpServer } from "node:http";
 import type { Logger } from "pino";
 import { service as services } from "@flyte-agent/flyteidl";
-import { AgentMetrics } from "../metrics";
+import { AgentMetrics, type Protocol } from "../metrics";
 import type { AgentRegistry } from "../registry";
 import { silentLogger } from "../logger";
 import { AgentOperations } from "./agent-operations";
 import { asyncAgentService } from "./async-service";
 import { syncAgentService } from "./sync-service";
 import { agentMetadataService } from "./metadata-service";
-import { HealthReporter } from "./health";
+import { AGENT_SERVICE_NAMES, CONNECTOR_SERVICE_NAMES, HealthReporter } from "./health";
+import { PROTOCOLS } from "./protocols";
 import { addReflection } from "./reflection";
 import { GuardedListener } from "./guarded-listener";
 import { InFlight, type ServerEnv } from "./request-scope";
@@ -42,6 +43,13 @@ export interface AgentServerOptions {
   /** Add server reflection. @default true */
   reflection?: boolean;
   /**
+   * Which wire protocols to serve on the port: `v1` (flyteidl.service AsyncAgentService,
+   * SyncAgentService, AgentMetadataService, for Flyte 1.x propellers) and/or `v2`
+   * (flyteidl2.connector AsyncConnectorService, ConnectorMetadataService, for Flyte 2).
+   * @default both
+   */
+  protocols?: readonly Protocol[];
+  /**
    * Time a new connection gets to complete TLS, the HTTP/2 preface and its first SETTINGS
    * frame before it is closed. @default {@link DEFAULT_HANDSHAKE_TIMEOUT_MS}
    */
@@ -56,6 +64,8 @@ export interface AgentServerOptions {
   /** Close a connection with no call open for this long (0: never). @default 0 */
   maxConnectionIdleMs?: number;
 }
+
+export { PROTOCOLS, parseProtocols } from "./protocols";
 
 /** The default request size limit: well above CreateTask inputs propeller may send. */
 export const DEFAULT_MAX_RECEIVE_BYTES = 128 * 1024 * 1024;
@@ -78,12 +88,16 @@ export const DEFAULT_MAX_CONCURRENT_STREAMS = 1_000;
 export const DEFAULT_MAX_HEADER_LIST_BYTES = 16 * 1024;
 
 /**
- * The agent gRPC server: AsyncAgentService, SyncAgentService, AgentMetadataService,
- * grpc.health.v1.Health and server reflection, routing by task category to the registry.
+ * The agent gRPC server: flyteidl 1's AsyncAgentService, SyncAgentService, AgentMetadataService
+ * and flyteidl2's AsyncConnectorService, ConnectorMetadataService (see
+ * {@link AgentServerOptions.protocols}), grpc.health.v1.Health and server reflection, routing by
+ * task category to the registry.
  */
 export class AgentServer {
   readonly metrics: AgentMetrics;
-  readonly health = new HealthReporter();
+  readonly health: HealthReporter;
+  /** The protocols served. */
+  readonly protocols: readonly Protocol[];
   private readonly grpcServer: Server;
   private readonly env: ServerEnv;
   private metricsServer: HttpServer | undefined;
@@ -97,21 +111,36 @@ export class AgentServer {
     this.grpcServer = new Server({
       "grpc.max_receive_message_length": options.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_BYTES,
       "grpc.max_send_message_length": -1,
+      // Channelz (call and socket counters for grpc's debugging service) is not served here,
+      // and tracking it costs closures and timestamps on every call.
+      "grpc.enable_channelz": 0,
       "grpc.max_concurrent_streams": options.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS,
       // grpc-js sends no keepalive pings of its own and, unlike gRPC C-core, counts no ping
       // strikes: client pings (propeller's every 30 s) are always answered, never a GOAWAY.
       ...(options.maxConnectionIdleMs ? { "grpc.max_connection_idle_ms": options.maxConnectionIdleMs } : {}),
     });
     const { registry } = options;
-    const operations = new AgentOperations(registry, this.env);
-    this.grpcServer.addService(withSafeDeserialize(services.AsyncAgentServiceService), asyncAgentService(operations, this.env));
-    this.grpcServer.addService(withSafeDeserialize(services.SyncAgentServiceService), syncAgentService(operations, this.env));
-    this.grpcServer.addService(
-      withSafeDeserialize(services.AgentMetadataServiceService),
-      agentMetadataService(registry, this.env),
-    );
+    this.protocols = PROTOCOLS.filter((p) => (options.protocols ?? PROTOCOLS).includes(p));
+    if (this.protocols.length === 0) throw new Error("AgentServer needs at least one protocol (v1, v2)");
+    const v1 = this.protocols.includes("v1");
+    const v2 = this.protocols.includes("v2");
+    if (v1) {
+      const operations = new AgentOperations(registry, this.env);
+      this.grpcServer.addService(withSafeDeserialize(services.AsyncAgentServiceService), asyncAgentService(operations, this.env));
+      this.grpcServer.addService(withSafeDeserialize(services.SyncAgentServiceService), syncAgentService(operations, this.env));
+      this.grpcServer.addService(
+        withSafeDeserialize(services.AgentMetadataServiceService),
+        agentMetadataService(registry, this.env),
+      );
+    }
+    if (v2) {
+      // Loaded only when served: a v1-only process never loads the flyteidl2 code.
+      const { addConnectorServices } = require("./v2/register") as typeof import("./v2/register");
+      addConnectorServices(this.grpcServer, registry, this.env);
+    }
+    this.health = new HealthReporter([...(v1 ? AGENT_SERVICE_NAMES : []), ...(v2 ? CONNECTOR_SERVICE_NAMES : [])]);
     this.health.addTo(this.grpcServer);
-    if (options.reflection ?? true) addReflection(this.grpcServer);
+    if (options.reflection ?? true) addReflection(this.grpcServer, this.protocols);
   }
 
   /** The bound gRPC port (after {@link AgentServer.listen}). */

@@ -29,16 +29,11 @@
  */
 import type { sendUnaryData, ServerDuplexStream, ServerUnaryCall, ServerWritableStream, StatusObject } from "@grpc/grpc-js";
 import type { Operation } from "../metrics";
-import { type CallSurface, RequestScope, type ServerEnv } from "./request-scope";
+import { type CallSurface, RequestScope, type ScopeReply, type ServerEnv } from "./request-scope";
 import type { Decoded } from "./safe-deserialize";
 
 /** How the answer of one call leaves, set by its call shape. */
-export interface CallReply<T> {
-  /** Sends the work's result. */
-  ok(result: T): void;
-  /** Sends a failure status. */
-  fail(status: StatusObject): void;
-}
+export type CallReply<T> = ScopeReply<T>;
 
 /** The work of one call: gets the call's scope, resolves with the result or throws. */
 export type CallWork<T> = (scope: RequestScope) => Promise<T>;
@@ -56,18 +51,7 @@ export function serveCall<T>(
   reply: CallReply<T>,
 ): void {
   const scope = new RequestScope(env, operation, call);
-  scope
-    .run(() => work(scope))
-    .then(
-      (result) => {
-        scope.finish();
-        reply.ok(result);
-      },
-      (status: StatusObject) => {
-        scope.finish(status);
-        reply.fail(status);
-      },
-    );
+  scope.serve(work, reply);
 }
 
 /**
@@ -80,10 +64,18 @@ export function unaryCall<TReq extends object, TRes>(
   work: (scope: RequestScope, request: Decoded<TReq>) => Promise<TRes>,
 ): (call: ServerUnaryCall<TReq, TRes>, callback: sendUnaryData<TRes>) => void {
   return (call, callback) =>
-    serveCall(env, operation, call, (scope) => work(scope, call.request as Decoded<TReq>), {
-      ok: (result) => callback(null, result),
-      fail: (status) => callback(status),
-    });
+    serveCall(env, operation, call, (scope) => work(scope, call.request as Decoded<TReq>), new UnaryReply(callback));
+}
+
+/** The answer of a unary call: the grpc-js callback (one object per call, no closures). */
+class UnaryReply<TRes> implements CallReply<TRes> {
+  constructor(private readonly callback: sendUnaryData<TRes>) {}
+  ok(result: TRes): void {
+    this.callback(null, result);
+  }
+  fail(status: StatusObject): void {
+    this.callback(status);
+  }
 }
 
 /** Writes one message of a server stream, resolving once the stream can take more. */

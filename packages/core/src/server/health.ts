@@ -1,11 +1,17 @@
 import { type Server, type ServerWritableStream, status as Status } from "@grpc/grpc-js";
 import { health } from "@flyte-agent/flyteidl";
 
-/** The services whose health is reported, besides the whole server (""). */
+/** The flyteidl 1 services whose health is reported, besides the whole server (""). */
 export const AGENT_SERVICE_NAMES = [
   "flyteidl.service.AsyncAgentService",
   "flyteidl.service.SyncAgentService",
   "flyteidl.service.AgentMetadataService",
+] as const;
+
+/** The flyteidl2 connector services whose health is reported when v2 is served. */
+export const CONNECTOR_SERVICE_NAMES = [
+  "flyteidl2.connector.AsyncConnectorService",
+  "flyteidl2.connector.ConnectorMetadataService",
 ] as const;
 
 const ServingStatus = health.HealthCheckResponse_ServingStatus;
@@ -21,7 +27,8 @@ export class HealthReporter {
   private readonly statuses = new Map<string, ServingStatus>();
   private readonly watchers = new Map<string, Set<Watcher>>();
 
-  constructor() {
+  /** @param services the service names reported besides "" (default: the flyteidl 1 agent services) */
+  constructor(private readonly services: readonly string[] = AGENT_SERVICE_NAMES) {
     this.setAll("NOT_SERVING");
   }
 
@@ -46,7 +53,7 @@ export class HealthReporter {
   /** Sets every reported service to one status (and tells watchers). */
   setAll(status: "SERVING" | "NOT_SERVING"): void {
     const value = status === "SERVING" ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
-    for (const name of ["", ...AGENT_SERVICE_NAMES]) this.set(name, value);
+    for (const name of ["", ...this.services]) this.set(name, value);
   }
 
   private set(name: string, status: ServingStatus): void {

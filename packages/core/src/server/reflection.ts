@@ -1,5 +1,6 @@
 import { dirname, join } from "node:path";
 import type { Server, ServerDuplexStream, ServiceDefinition } from "@grpc/grpc-js";
+import type { Protocol } from "../metrics";
 
 /** How @grpc/reflection loads its own protos (its request/response objects follow these options). */
 const REFLECTION_PROTO_OPTIONS = { longs: String, enums: String, bytes: Array, defaults: true, oneofs: true };
@@ -18,17 +19,22 @@ class LazyReflection {
   private implementations: Record<Version, Implementation> | undefined;
   private readonly codecs = new Map<Version, { request: Codec; response: Codec }>();
 
+  constructor(private readonly protocols: readonly Protocol[]) {}
+
   implementation(version: Version): Implementation {
     if (!this.implementations) {
       const { loadFileDescriptorSetFromBuffer } = require("@grpc/proto-loader") as typeof import("@grpc/proto-loader");
       const { ReflectionService } = require("@grpc/reflection") as typeof import("@grpc/reflection");
-      const { loadFileDescriptorSet } = require("@flyte-agent/flyteidl") as typeof import("@flyte-agent/flyteidl");
-      const definition = loadFileDescriptorSetFromBuffer(loadFileDescriptorSet(), {
-        keepCase: true,
-        longs: String,
-        enums: String,
-        defaults: false,
-      });
+      const options = { keepCase: true, longs: String, enums: String, defaults: false };
+      let definition = {};
+      if (this.protocols.includes("v1")) {
+        const { loadFileDescriptorSet } = require("@flyte-agent/flyteidl") as typeof import("@flyte-agent/flyteidl");
+        definition = { ...definition, ...loadFileDescriptorSetFromBuffer(loadFileDescriptorSet(), options) };
+      }
+      if (this.protocols.includes("v2")) {
+        const v2 = require("@flyte-agent/flyteidl/v2") as typeof import("@flyte-agent/flyteidl/v2");
+        definition = { ...definition, ...loadFileDescriptorSetFromBuffer(v2.loadFileDescriptorSet(), options) };
+      }
       const service = new ReflectionService(definition) as unknown as { v1: Implementation; v1Alpha: Implementation };
       this.implementations = { v1: service.v1, v1alpha: service.v1Alpha };
     }
@@ -71,12 +77,13 @@ class LazyReflection {
 }
 
 /**
- * Adds gRPC server reflection (v1 and v1alpha) describing the flyteidl agent services and
- * grpc.health.v1, so grpcurl and friends work without .proto files. Everything it needs is
- * loaded on the first reflection request, not at start-up.
+ * Adds gRPC server reflection (v1 and v1alpha) describing the served protocols' services
+ * (flyteidl 1 agent services, flyteidl2 connector services) and grpc.health.v1, so grpcurl and
+ * friends work without .proto files. Everything it needs is loaded on the first reflection
+ * request, not at start-up.
  */
-export function addReflection(server: Server): void {
-  const lazy = new LazyReflection();
+export function addReflection(server: Server, protocols: readonly Protocol[] = ["v1"]): void {
+  const lazy = new LazyReflection(protocols);
   for (const version of ["v1", "v1alpha"] as const) {
     const definition: ServiceDefinition = {
       ServerReflectionInfo: {

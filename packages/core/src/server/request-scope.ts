@@ -3,8 +3,9 @@ import type { Logger } from "pino";
 import { boundStatusDetails } from "../bounded-text";
 import { describeErrorChain } from "../error-chain";
 import { AgentError, isAgentError } from "../errors";
-import type { AgentMetrics, Operation } from "../metrics";
-import { redactSecrets } from "../secrets";
+import type { Connection } from "../connection";
+import type { AgentMetrics, Operation, Protocol } from "../metrics";
+import { redactSecrets, redactValues } from "../secrets";
 import type { AgentLogger, CallContext } from "../types";
 
 /**
@@ -16,43 +17,76 @@ export interface CallSurface {
   once(event: "cancelled", listener: () => void): unknown;
 }
 
+/** How {@link RequestScope.serve} answers: with the work's result, or with a failure status. */
+export interface ScopeReply<T = unknown> {
+  /** Sends the work's result. */
+  ok(result: T): void;
+  /** Sends a failure status. */
+  fail(status: StatusObject): void;
+}
+
 /** Shared by every handler: where metrics and logs go, and what is in flight. */
 export interface ServerEnv {
   readonly metrics: AgentMetrics;
   readonly log: Logger;
   readonly inFlight: InFlight;
+  /** The protocol of the services this env serves, for the `protocol` metric label. @default "v1" */
+  readonly protocol?: Protocol;
 }
 
 /** The calls being served, so shutdown can wait for them or abort them. */
 export class InFlight {
-  private readonly scopes = new Set<RequestScope>();
+  // A doubly linked list through the scopes themselves: adding and removing a call allocates
+  // nothing (a Set reallocates its table as calls come and go).
+  private head: RequestScope | undefined;
+  private count = 0;
   private idleWaiters: Array<() => void> = [];
 
   add(scope: RequestScope): void {
-    this.scopes.add(scope);
+    if (scope.inFlightListed) return;
+    scope.inFlightListed = true;
+    scope.inFlightPrev = undefined;
+    scope.inFlightNext = this.head;
+    if (this.head) this.head.inFlightPrev = scope;
+    this.head = scope;
+    this.count++;
   }
 
   delete(scope: RequestScope): void {
-    this.scopes.delete(scope);
-    if (this.scopes.size === 0) {
-      for (const w of this.idleWaiters) w();
+    if (!scope.inFlightListed) return;
+    scope.inFlightListed = false;
+    const { inFlightPrev: prev, inFlightNext: next } = scope;
+    if (prev) prev.inFlightNext = next;
+    else this.head = next;
+    if (next) next.inFlightPrev = prev;
+    scope.inFlightPrev = undefined;
+    scope.inFlightNext = undefined;
+    this.count--;
+    if (this.count === 0 && this.idleWaiters.length > 0) {
+      const waiters = this.idleWaiters;
       this.idleWaiters = [];
+      for (const w of waiters) w();
     }
   }
 
   get size(): number {
-    return this.scopes.size;
+    return this.count;
   }
 
   /** Resolves when nothing is in flight. */
   idle(): Promise<void> {
-    if (this.scopes.size === 0) return Promise.resolve();
+    if (this.count === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   /** Aborts every in-flight call's work (drain timeout passed). */
   abortAll(reason: string): void {
-    for (const s of this.scopes) s.abort(Status.UNAVAILABLE, reason);
+    let scope = this.head;
+    while (scope) {
+      const next = scope.inFlightNext; // abort() removes the scope from the list
+      scope.abort(Status.UNAVAILABLE, reason);
+      scope = next;
+    }
   }
 }
 
@@ -75,7 +109,7 @@ function chosenStatusText(err: AgentError): string {
 export class RequestScope {
   private controller: AbortController | undefined;
   private abortStatus: { code: Status; details: string } | undefined;
-  private rejectRun: ((status: StatusObject) => void) | undefined;
+  private reply: ScopeReply | undefined;
   private readonly started = process.hrtime.bigint();
   private finished = false;
   /** Task type label (category name) once known. */
@@ -86,6 +120,15 @@ export class RequestScope {
   agentName = "";
   /** Deadline sent by the client, if any. */
   readonly deadline: Date | undefined;
+  /** The connection the request carried (flyteidl2); its secrets are redacted from everything this call sends or logs. */
+  private callConnection: Connection | undefined;
+  private connectionSecrets: string[] = [];
+  /** @internal Links of {@link InFlight}'s list. */
+  inFlightListed = false;
+  /** @internal */
+  inFlightPrev: RequestScope | undefined;
+  /** @internal */
+  inFlightNext: RequestScope | undefined;
 
   constructor(
     private readonly env: ServerEnv,
@@ -104,6 +147,31 @@ export class RequestScope {
     env.inFlight.add(this);
   }
 
+  /** The connection the request carried (flyteidl2 CreateTask, GetTask, DeleteTask), if any. */
+  get connection(): Connection | undefined {
+    return this.callConnection;
+  }
+
+  /**
+   * Sets the connection of this call: agents see it as `ctx.connection`, and its secret values
+   * are redacted from this call's status message, log line and agent log lines (other calls
+   * never see them).
+   */
+  set connection(connection: Connection | undefined) {
+    this.callConnection = connection;
+    this.connectionSecrets = connection ? Object.values(connection.secrets).filter((v) => v.length >= 4) : [];
+  }
+
+  /** The secret values of this call's connection (empty without one). */
+  get secretValues(): readonly string[] {
+    return this.connectionSecrets;
+  }
+
+  /** `text` with known pod secrets and this call's connection secrets replaced by `[REDACTED]`. */
+  redact(text: string): string {
+    return redactValues(redactSecrets(text), this.connectionSecrets);
+  }
+
   /** Fires when the call must stop. Created on first use: most calls never read it. */
   get signal(): AbortSignal {
     if (!this.controller) {
@@ -119,21 +187,45 @@ export class RequestScope {
     if (this.finished || this.abortStatus) return;
     this.abortStatus = { code, details };
     this.controller?.abort(new AgentError(code, details));
-    this.rejectRun?.(this.status(code, details));
+    if (this.reply) this.answerFailure(this.status(code, details));
   }
 
   /**
-   * Runs the work, settling early when the call is aborted so a plugin that ignores its signal
-   * cannot hold the call past its deadline. Rejects only with a status.
+   * Runs the work and answers exactly once through `reply`: with its result, or with the status
+   * of whatever it threw. Answers early when the call is aborted, so a plugin that ignores its
+   * signal cannot hold the call past its deadline. Metrics and the log line are recorded just
+   * before the answer leaves (see {@link RequestScope.finish}).
    */
-  run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.abortStatus) return Promise.reject(this.statusFor(undefined));
-    return new Promise<T>((resolve, reject) => {
-      this.rejectRun = reject;
-      Promise.resolve()
-        .then(work)
-        .then(resolve, (err: unknown) => reject(this.statusFor(err)));
-    });
+  serve<T>(work: (scope: RequestScope) => Promise<T>, reply: ScopeReply<T>): void {
+    if (this.abortStatus) {
+      this.reply = reply as ScopeReply;
+      this.answerFailure(this.statusFor(undefined));
+      return;
+    }
+    this.reply = reply as ScopeReply;
+    let pending: Promise<T>;
+    try {
+      pending = work(this);
+    } catch (err) {
+      this.answerFailure(this.statusFor(err));
+      return;
+    }
+    pending.then(
+      (result) => {
+        if (this.finished) return; // aborted while the work ran: already answered
+        this.finish();
+        reply.ok(result);
+      },
+      (err: unknown) => {
+        if (!this.finished) this.answerFailure(this.statusFor(err));
+      },
+    );
+  }
+
+  private answerFailure(status: StatusObject): void {
+    const reply = this.reply;
+    this.finish(status);
+    reply?.fail(status);
   }
 
   /**
@@ -146,6 +238,12 @@ export class RequestScope {
 
   /** Maps anything thrown to the status sent to the client. */
   statusFor(err: unknown): StatusObject {
+    const status = this.unredactedStatusFor(err);
+    if (this.connectionSecrets.length > 0) status.details = redactValues(status.details, this.connectionSecrets);
+    return status;
+  }
+
+  private unredactedStatusFor(err: unknown): StatusObject {
     if (this.abortStatus) return this.status(this.abortStatus.code, this.abortStatus.details);
     if (isAgentError(err) && err.code !== Status.INTERNAL && err.code !== Status.UNKNOWN && err.code !== Status.OK) {
       return this.status(err.code, chosenStatusText(err));
@@ -164,12 +262,18 @@ export class RequestScope {
   /** Records metrics and the request's log line; call exactly once (`result` absent: OK). */
   finish(result?: StatusObject): void {
     this.finished = true;
-    this.rejectRun = undefined;
+    this.reply = undefined;
     this.env.inFlight.delete(this);
     const seconds = Number(process.hrtime.bigint() - this.started) / 1e9;
     const code = result?.code ?? Status.OK;
     const codeName = Status[code] ?? String(code);
-    this.env.metrics.observe(this.taskType, this.operation, seconds, code === Status.OK ? undefined : codeName);
+    this.env.metrics.observe(
+      this.taskType,
+      this.operation,
+      seconds,
+      code === Status.OK ? undefined : codeName,
+      this.env.protocol,
+    );
     const line = {
       operation: this.operation,
       category: this.category || undefined,
@@ -197,7 +301,43 @@ class LazyCallContext implements CallContext {
     return this.scope.deadline;
   }
   get log(): AgentLogger {
-    this.childLog ??= this.baseLog.child({ agent: this.scope.agentName, operation: this.scope.operation });
+    if (!this.childLog) {
+      const child = this.baseLog.child({ agent: this.scope.agentName, operation: this.scope.operation });
+      const secrets = this.scope.secretValues;
+      this.childLog = secrets.length > 0 ? redactingLogger(child, secrets) : child;
+    }
     return this.childLog;
   }
+  get connection(): Connection | undefined {
+    return this.scope.connection;
+  }
+}
+
+/** Replaces `secrets` in every string of a log object, however deep (plain objects, arrays, errors). */
+function redactDeep(value: unknown, secrets: readonly string[], depth = 0): unknown {
+  if (typeof value === "string") return redactValues(value, secrets);
+  if (depth > 8 || typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, secrets, depth + 1));
+  if (value instanceof Error) {
+    return {
+      type: value.name,
+      message: redactValues(value.message, secrets),
+      stack: value.stack && redactValues(value.stack, secrets),
+    };
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v, secrets, depth + 1);
+  return out;
+}
+
+/** A logger that scrubs a call's connection secrets from every object and message it writes. */
+function redactingLogger(log: AgentLogger, secrets: readonly string[]): AgentLogger {
+  const wrap =
+    (level: keyof AgentLogger) =>
+    (obj: object, msg?: string): void => {
+      const clean = redactDeep(obj, secrets) as object;
+      if (msg === undefined) log[level](clean);
+      else log[level](clean, redactValues(msg, secrets));
+    };
+  return { debug: wrap("debug"), info: wrap("info"), warn: wrap("warn"), error: wrap("error") };
 }

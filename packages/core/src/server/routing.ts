@@ -33,19 +33,30 @@ export function categoryOfTemplate(template: core.TaskTemplate | undefined): Tas
 function label(scope: RequestScope, category: TaskCategory, agent?: Agent): void {
   if (agent) {
     scope.taskType = agent.category.name;
-    scope.category = formatCategory(agent.category);
     scope.agentName = agent.name;
-  } else {
-    scope.category = formatCategory({ name: clipClientValue(category.name), version: category.version });
+    return;
   }
+  scope.category = formatCategory({ name: clipClientValue(category.name), version: category.version });
 }
 
-/** Finds the async agent for a category (NOT_FOUND, or INVALID_ARGUMENT for a sync one). */
-export function routeAsync(registry: AgentRegistry, scope: RequestScope, category: TaskCategory): AsyncAgent<unknown> {
+/**
+ * What to throw when an async call's category belongs to a sync agent, when a protocol wants
+ * something other than v1's INVALID_ARGUMENT ("call ExecuteTaskSync").
+ */
+export type SyncRefusal = (category: TaskCategory, agent: SyncAgent) => Error;
+
+/** Finds the async agent for a category (NOT_FOUND, or INVALID_ARGUMENT for a sync one unless `refuseSync` says otherwise). */
+export function routeAsync(
+  registry: AgentRegistry,
+  scope: RequestScope,
+  category: TaskCategory,
+  refuseSync?: SyncRefusal,
+): AsyncAgent<unknown> {
   label(scope, category);
   const agent = registry.resolve(category);
   label(scope, category, agent);
   if (agent.kind !== "async") {
+    if (refuseSync) throw refuseSync(category, agent);
     throw new TaskInputError(
       `task category ${formatCategory(category)} is served by the sync agent "${agent.name}"; call ExecuteTaskSync`,
     );

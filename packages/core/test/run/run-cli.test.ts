@@ -36,7 +36,7 @@ const agentLog = () => (existsSync(log) ? readFileSync(log, "utf8").trim().split
 
 describe("flyte-agent run in-process", () => {
   test("runs an async task to SUCCEEDED, shows the phases and prints the outputs as JSON", async () => {
-    const template = writeJson(dir, "echo.json", echoTemplate({ durationMs: 400 }));
+    const template = writeJson(dir, "echo.json", echoTemplate({ durationMs: 3000 }));
     const { code, stdout, stderr } = await runCli(["run", template, ...INPUTS, ...FAST, ...ONLY_TEST_PLUGIN], {
       RUNNER_TEST_LOG: log,
     });
@@ -137,12 +137,12 @@ describe("flyte-agent run in-process", () => {
   test("--timeout stops a long task, deletes it and exits 124", async () => {
     const template = writeJson(dir, "long.json", echoTemplate({ durationMs: 120_000 }));
     const started = Date.now();
-    const { code, stderr } = await runCli(["run", template, ...INPUTS, ...FAST, ...ONLY_TEST_PLUGIN, "--timeout", "1500ms"], {
+    const { code, stderr } = await runCli(["run", template, ...INPUTS, ...FAST, ...ONLY_TEST_PLUGIN, "--timeout", "4s"], {
       RUNNER_TEST_LOG: log,
     });
     expect(code).toBe(124);
     expect(Date.now() - started).toBeLessThan(15_000);
-    expect(stderr).toContain("timed out after 1.5s (last phase RUNNING); the task was deleted");
+    expect(stderr).toContain("timed out after 4.0s (last phase RUNNING); the task was deleted");
     const [created, deleted] = agentLog();
     expect(deleted).toBe(`delete ${created?.split(" ")[1]}`);
   });

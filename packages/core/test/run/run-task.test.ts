@@ -15,11 +15,11 @@ import {
   type RunEvent,
   runTask,
   SyncAgent,
-  TaskRunError,
   toLiteralMap,
 } from "../../src";
 import { makeCerts } from "../fixtures/certs";
 import { at, ScriptedAgent } from "./helpers/agents";
+import { failure } from "./helpers/failure";
 import { tempDir } from "./helpers/cli";
 
 const template = (extra: Partial<flyteidl.core.TaskTemplate> = {}): flyteidl.core.TaskTemplate =>
@@ -32,16 +32,6 @@ const registryOf = (...agents: Agent[]) => {
 };
 
 const FAST = { pollIntervalMs: 10, maxPollIntervalMs: 30 };
-
-async function failure(p: Promise<unknown>): Promise<TaskRunError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof TaskRunError) return err;
-    throw err;
-  }
-  throw new Error("expected the run to fail");
-}
 
 describe("runTask in-process", () => {
   test("returns outputs, values, the phase timeline and the log links", async () => {
@@ -101,9 +91,9 @@ describe("runTask in-process", () => {
 
   test("timeoutMs deletes the task and rejects with reason timeout", async () => {
     const agent = new ScriptedAgent([at(Phase.RUNNING)]);
-    const err = await failure(runTask({ template: template(), registry: registryOf(agent), ...FAST, timeoutMs: 300 }));
+    const err = await failure(runTask({ template: template(), registry: registryOf(agent), ...FAST, timeoutMs: 2000 }));
     expect(err.reason).toBe("timeout");
-    expect(err.message).toBe("timed out after 300ms (last phase RUNNING); the task was deleted");
+    expect(err.message).toBe("timed out after 2.0s (last phase RUNNING); the task was deleted");
     expect(agent.calls.at(-1)).toEqual({ op: "delete", id: "job-1" });
     expect(agent.getCount).toBeGreaterThan(2);
   });

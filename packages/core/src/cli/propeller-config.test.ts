@@ -1,0 +1,52 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { AsyncAgent, SyncAgent } from "../agent";
+import { Phase, type Resource } from "../types";
+import { propellerConfig } from "./propeller-config";
+import { UsageError } from "./usage-error";
+
+class CustomTask extends AsyncAgent<{ id: string }> {
+  readonly name = "Custom";
+  readonly category = { name: "custom_task", version: 0 };
+  async create() {
+    return { id: "1" };
+  }
+  async get(): Promise<Resource> {
+    return { phase: Phase.SUCCEEDED };
+  }
+  async delete() {}
+}
+
+class Quick extends SyncAgent {
+  readonly name = "Quick";
+  readonly category = { name: "quick", version: 0 };
+  async do(): Promise<Resource> {
+    return { phase: Phase.SUCCEEDED };
+  }
+}
+
+test("the core README's Flyte 2 example is what --flyte 2 prints for one custom_task agent", () => {
+  const readme = readFileSync(join(__dirname, "..", "..", "README.md"), "utf8");
+  const block = /<!-- propeller-config --flyte 2: one custom_task agent -->\n```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+  expect(block).toBeDefined();
+  expect(parse(block ?? "")).toEqual(parse(propellerConfig([new CustomTask()], { flyte: 2 })));
+});
+
+test("Flyte 2 leaves ExecuteTaskSync out and says what happens to sync agents", () => {
+  const text = propellerConfig([new CustomTask(), new Quick()], { flyte: 2 });
+  const section = parse(text).plugins["connector-service"];
+  expect(Object.keys(section.defaultConnector.timeouts)).toEqual(["CreateTask", "GetTask", "DeleteTask", "ListConnectors"]);
+  expect(text).toContain("# Sync agents (quick@0): Flyte 2 has no sync service");
+  const flyte1 = parse(propellerConfig([new CustomTask(), new Quick()], { flyte: 1, plugin: "connector-service" }));
+  expect(flyte1.plugins["connector-service"].defaultConnector.timeouts.ExecuteTaskSync).toBe("10s");
+});
+
+test("options Flyte cannot read are refused with a UsageError", () => {
+  const agents = [new CustomTask()];
+  expect(() => propellerConfig(agents, { flyte: 3 as 2 })).toThrow(new UsageError("--flyte must be 1 or 2, got 3"));
+  expect(() => propellerConfig(agents, { flyte: 2, plugin: "agent-service" })).toThrow(UsageError);
+  expect(() => propellerConfig(agents, { plugin: "agents" as "agent-service" })).toThrow(
+    '--plugin must be agent-service or connector-service, got "agents"',
+  );
+});
