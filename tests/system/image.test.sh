@@ -3,7 +3,8 @@
 # from the host's node (images cannot be pulled), check its configuration (non-root user, ports,
 # HEALTHCHECK), export its filesystem, and run the image's own entrypoint in a chroot as the
 # image's user: the health check command from the image must report SERVING, `list` must show
-# only the plugins named in PLUGINS, and SIGTERM must stop the server with exit code 0.
+# only the plugins named in PLUGINS, and SIGTERM must show NOT_SERVING (the image's default
+# shutdown delay) and then stop the server with exit code 0.
 # (`podman run` does not work in this environment; a chroot into the exported filesystem does.)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -116,8 +117,19 @@ curl_metrics=$(in_image node -e 'fetch(`http://127.0.0.1:${process.env.FLYTE_AGE
 [ "$curl_metrics" = "ok" ] || fail "the metrics port does not serve flyte_connector_ metrics ($curl_metrics)"
 
 kill -TERM "$SERVER_PID"
+# Graceful by default: with the image's own environment (no shutdown flags) the server reports
+# NOT_SERVING, while its listener still answers, before it exits.
+drain_status=""
+for _ in $(seq 1 50); do
+  kill -0 "$SERVER_PID" 2>/dev/null || break
+  drain_status=$(in_image "${HEALTH_CMD[@]}" 2>/dev/null) || true
+  [ "$drain_status" = "NOT_SERVING" ] && break
+  sleep 0.1
+done
+[ "$drain_status" = "NOT_SERVING" ] || fail "after SIGTERM the health check never reported NOT_SERVING before the server exited"
+echo "image: after SIGTERM, HEALTHCHECK -> NOT_SERVING while the listener is still open"
 code=0
 wait "$SERVER_PID" || code=$?
 SERVER_PID=""
 [ "$code" -eq 0 ] || fail "the server exited with $code after SIGTERM"
-echo "image: PASS (built with podman, non-root, health SERVING from the exported filesystem, SIGTERM -> 0)"
+echo "image: PASS (built with podman, non-root, health SERVING from the exported filesystem, SIGTERM -> NOT_SERVING -> 0)"

@@ -90,6 +90,9 @@ export { attemptIdentity, attemptLabel, idempotencyKey, type AttemptIdentity } f
 export { AgentRegistry, type RegisterOptions, type RegisteredAgent } from "./registry";
 export {
   AgentServer,
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_MAX_CONCURRENT_STREAMS,
+  DEFAULT_MAX_HEADER_LIST_BYTES,
   DEFAULT_MAX_RECEIVE_BYTES,
   PROTOCOLS,
   parseProtocols,
@@ -106,6 +109,7 @@ export {
 } from "./metrics";
 export { DURATION_SYNTAX, DurationSyntaxError, formatDuration, parseDuration } from "./duration";
 export { describeErrorChain, MAX_ERROR_TEXT } from "./error-chain";
+export { boundStatusDetails, CLIENT_VALUE_PREFIX_CHARS, clipClientValue, MAX_STATUS_DETAILS_BYTES } from "./bounded-text";
 export * from "./runner";
 
 // Finding plugins

@@ -1,3 +1,4 @@
+import { clipClientValue } from "./bounded-text";
 import { core as idl } from "@flyte-agent/flyteidl";
 import type { core } from "@flyte-agent/flyteidl";
 import { TaskInputError } from "./errors";
@@ -139,7 +140,7 @@ export function toLiteral(value: PlainValue, type?: core.LiteralType): core.Lite
   }
   if (t?.$case === "enumType") {
     if (typeof value !== "string" || !t.value.values.includes(value)) {
-      throw new TypeError(`expected one of ${t.value.values.join(", ")}, got ${JSON.stringify(value)}`);
+      throw new TypeError(`expected one of ${t.value.values.join(", ")}, got ${clipClientValue(String(JSON.stringify(value)))}`);
     }
     return primitive({ $case: "stringValue", value });
   }
@@ -354,7 +355,7 @@ function fromScalar(s: core.Scalar): PlainValue {
     case "schema":
       return new StructuredDatasetRef(v.value.uri);
     case "error":
-      throw new TypeError(`error literal: ${v.value.message}`);
+      throw new TypeError(`error literal: ${clipClientValue(v.value.message)}`);
   }
   return null;
 }

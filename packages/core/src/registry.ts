@@ -1,5 +1,6 @@
 import type { admin } from "@flyte-agent/flyteidl";
 import { type Agent, formatCategory } from "./agent";
+import { clipClientValue } from "./bounded-text";
 import { AgentNotFoundError, ConfigurationError } from "./errors";
 import type { TaskCategory } from "./types";
 
@@ -53,7 +54,8 @@ export class AgentRegistry {
       .filter((e) => e.agent.category.name === category.name)
       .map((e) => e.agent.category.version);
     const hint = versions.length > 0 ? ` (versions served: ${versions.join(", ")})` : "";
-    throw new AgentNotFoundError(`no agent serves task category ${formatCategory(category)}${hint}`);
+    const asked = formatCategory({ name: clipClientValue(category.name), version: category.version });
+    throw new AgentNotFoundError(`no agent serves task category ${asked}${hint}`);
   }
 
   /** All registered agents, in registration order. */
@@ -90,7 +92,7 @@ export class AgentRegistry {
   agentMetadata(name: string): admin.Agent {
     const found = this.metadata().filter((a) => a.name === name);
     const [first, ...rest] = found;
-    if (!first) throw new AgentNotFoundError(`no agent named "${name}"`);
+    if (!first) throw new AgentNotFoundError(`no agent named "${clipClientValue(name)}"`);
     // The same name with both sync and async agents: report everything under one entry.
     for (const other of rest) {
       first.supportedTaskCategories.push(...other.supportedTaskCategories);

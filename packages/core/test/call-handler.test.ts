@@ -157,3 +157,29 @@ describe("a failed call names its cause", () => {
     }
   });
 });
+
+describe("log lines and labels stay small whatever the client sent", () => {
+  it("a 1 MiB unknown task type: NOT_FOUND, a log line under 1 KiB, and the metric labelled unknown", async () => {
+    const client = new flyteidl.service.AsyncAgentServiceClient(address, grpc.credentials.createInsecure());
+    try {
+      const huge = "q".repeat(1024 * 1024);
+      const request = flyteidl.admin.GetTaskRequest.fromPartial({
+        taskCategory: { name: huge, version: 3 },
+        resourceMeta: Buffer.from("{}"),
+      });
+      const failure = await unary(client, "getTask", request).then(
+        () => undefined,
+        (err: grpc.ServiceError) => err,
+      );
+      expect(failure?.code).toBe(grpc.status.NOT_FOUND);
+      const line = requestLines("get").at(-1);
+      expect(line).toMatchObject({ level: "warn", status: "NOT_FOUND", category: `${"q".repeat(200)}… (1048576 bytes)@3` });
+      expect(JSON.stringify(line).length).toBeLessThan(1024);
+      const text = await metrics.registry.metrics();
+      expect(text).toMatch(/requests_failure_total\{task_type="unknown",operation="get",error_code="NOT_FOUND"[^}]*\} 1/);
+      expect(text).not.toContain("qqqq");
+    } finally {
+      client.close();
+    }
+  });
+});

@@ -3,6 +3,8 @@
  * checked before anything starts (exit code 2, a message naming the flag), and an uncaught
  * exception or unhandled rejection drains in-flight calls and ends the process with code 1.
  */
+import { once } from "node:events";
+import * as http2 from "node:http2";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { flyteidl } from "../src";
@@ -42,6 +44,18 @@ describe("flags are checked at start-up", () => {
     ["empty protocol list in the environment", [], { FLYTE_AGENT_PROTOCOLS: "" }, "from env 'FLYTE_AGENT_PROTOCOLS' is invalid"],
     ["zero message size", ["--max-message-size", "0"], {}, "Expected an integer from 1 to"],
     ["unknown flag", ["--drain", "5s"], {}, "unknown option '--drain'"],
+    [
+      "bad --max-connection-idle",
+      ["--max-connection-idle", "forever"],
+      {},
+      "option '--max-connection-idle <duration>' argument 'forever' is invalid",
+    ],
+    [
+      "bad shutdown delay in the environment",
+      [],
+      { FLYTE_AGENT_SHUTDOWN_DELAY: "5 seconds" },
+      "from env 'FLYTE_AGENT_SHUTDOWN_DELAY' is invalid",
+    ],
   ];
   it.each(refused)("%s: exit code 2 with a message, nothing served", async (_name, args, env, message) => {
     const { code, stdout, stderr } = await serveOnce(args, env);
@@ -63,6 +77,24 @@ describe("flags are checked at start-up", () => {
       if (p.child.exitCode === null) p.child.kill("SIGKILL");
     }
   });
+});
+
+test("FLYTE_AGENT_MAX_CONNECTION_IDLE closes a connection left without calls", async () => {
+  const p = await startServe([], { FLYTE_AGENT_MAX_CONNECTION_IDLE: "300ms" });
+  // Timed from before the connection exists: the server's idle clock cannot start earlier.
+  const opened = Date.now();
+  const session = http2.connect(`http://127.0.0.1:${p.port}`);
+  session.on("error", () => undefined);
+  try {
+    await once(session, "remoteSettings");
+    const [code] = await once(session, "goaway");
+    expect(code).toBe(http2.constants.NGHTTP2_NO_ERROR);
+    expect(Date.now() - opened).toBeGreaterThanOrEqual(290);
+    expect(Date.now() - opened).toBeLessThan(5000);
+  } finally {
+    session.destroy();
+    p.child.kill("SIGKILL");
+  }
 });
 
 describe("a fatal error in a plugin ends the process", () => {

@@ -23,6 +23,7 @@ interface ServeFlags extends PluginSelectionFlags {
   tlsClientCa?: string;
   drainTimeout: number;
   shutdownDelay: number;
+  maxConnectionIdle: number;
   protocols: Protocol[];
   legacyMetrics?: boolean;
 }
@@ -77,11 +78,19 @@ export function registerServe(program: Command, setExitCode: (code: number) => v
     )
     .addOption(
       new Option("--drain-timeout <duration>", "on SIGTERM/SIGINT or a fatal error, how long in-flight calls may finish")
+        .env("FLYTE_AGENT_DRAIN_TIMEOUT")
         .argParser(durationFlag)
         .default(10_000, "10s"),
     )
     .addOption(
       new Option("--shutdown-delay <duration>", "on SIGTERM/SIGINT, how long to report NOT_SERVING before closing the listener")
+        .env("FLYTE_AGENT_SHUTDOWN_DELAY")
+        .argParser(durationFlag)
+        .default(0, "0s"),
+    )
+    .addOption(
+      new Option("--max-connection-idle <duration>", "close a connection that has had no call open for this long (0: never)")
+        .env("FLYTE_AGENT_MAX_CONNECTION_IDLE")
         .argParser(durationFlag)
         .default(0, "0s"),
     )
@@ -110,6 +119,7 @@ export function registerServe(program: Command, setExitCode: (code: number) => v
       registry,
       logger: log,
       maxReceiveMessageBytes: flags.maxMessageSize,
+      maxConnectionIdleMs: flags.maxConnectionIdle,
       protocols: flags.protocols,
       metrics: new AgentMetrics({ legacy: flags.legacyMetrics || legacyMetricsFromEnv() }),
       tls: flags.tlsCert ? { certFile: flags.tlsCert, keyFile: flags.tlsKey, clientCaFile: flags.tlsClientCa } : undefined,

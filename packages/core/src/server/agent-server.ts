@@ -13,6 +13,7 @@ import { agentMetadataService } from "./metadata-service";
 import { AGENT_SERVICE_NAMES, CONNECTOR_SERVICE_NAMES, HealthReporter } from "./health";
 import { PROTOCOLS } from "./protocols";
 import { addReflection } from "./reflection";
+import { GuardedListener } from "./guarded-listener";
 import { InFlight, type ServerEnv } from "./request-scope";
 import { withSafeDeserialize } from "./safe-deserialize";
 
@@ -48,12 +49,43 @@ export interface AgentServerOptions {
    * @default both
    */
   protocols?: readonly Protocol[];
+  /**
+   * Time a new connection gets to complete TLS, the HTTP/2 preface and its first SETTINGS
+   * frame before it is closed. @default {@link DEFAULT_HANDSHAKE_TIMEOUT_MS}
+   */
+  handshakeTimeoutMs?: number;
+  /**
+   * Most calls open at once on one connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS). gRPC
+   * clients queue calls beyond it. @default {@link DEFAULT_MAX_CONCURRENT_STREAMS}
+   */
+  maxConcurrentStreams?: number;
+  /** Largest request header list (metadata included), in bytes. @default {@link DEFAULT_MAX_HEADER_LIST_BYTES} */
+  maxHeaderListBytes?: number;
+  /** Close a connection with no call open for this long (0: never). @default 0 */
+  maxConnectionIdleMs?: number;
 }
 
 export { PROTOCOLS, parseProtocols } from "./protocols";
 
 /** The default request size limit: well above CreateTask inputs propeller may send. */
 export const DEFAULT_MAX_RECEIVE_BYTES = 128 * 1024 * 1024;
+
+/** Default time a connection gets to send the HTTP/2 preface and SETTINGS (and finish TLS). */
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
+
+/**
+ * Default limit of calls open at once on one connection: well above what one propeller keeps
+ * in flight (its agent plugin's worker pools), so a well-behaved client never waits on it, while
+ * one connection cannot open calls without bound (Node's own default is 2^32 - 1).
+ */
+export const DEFAULT_MAX_CONCURRENT_STREAMS = 1_000;
+
+/**
+ * Default limit of a request's header list: 16 KiB. gRPC C-core, which serves flytekit's Python
+ * agents, starts refusing requests above 8 KiB of metadata, so whatever propeller sends them
+ * fits here with room to spare. Node's own default is 64 KiB.
+ */
+export const DEFAULT_MAX_HEADER_LIST_BYTES = 16 * 1024;
 
 /**
  * The agent gRPC server: flyteidl 1's AsyncAgentService, SyncAgentService, AgentMetadataService
@@ -69,6 +101,7 @@ export class AgentServer {
   private readonly grpcServer: Server;
   private readonly env: ServerEnv;
   private metricsServer: HttpServer | undefined;
+  private listener: GuardedListener | undefined;
   private boundPort = 0;
   private stopping: Promise<void> | undefined;
 
@@ -81,6 +114,10 @@ export class AgentServer {
       // Channelz (call and socket counters for grpc's debugging service) is not served here,
       // and tracking it costs closures and timestamps on every call.
       "grpc.enable_channelz": 0,
+      "grpc.max_concurrent_streams": options.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS,
+      // grpc-js sends no keepalive pings of its own and, unlike gRPC C-core, counts no ping
+      // strikes: client pings (propeller's every 30 s) are always answered, never a GOAWAY.
+      ...(options.maxConnectionIdleMs ? { "grpc.max_connection_idle_ms": options.maxConnectionIdleMs } : {}),
     });
     const { registry } = options;
     this.protocols = PROTOCOLS.filter((p) => (options.protocols ?? PROTOCOLS).includes(p));
@@ -121,11 +158,12 @@ export class AgentServer {
    * @returns the bound gRPC port
    */
   async listen(port: number, host = "0.0.0.0", metricsPort?: number): Promise<number> {
-    const credentials = this.credentials();
-    const address = host.includes(":") && !host.startsWith("[") ? `[${host}]:${port}` : `${host}:${port}`;
-    this.boundPort = await new Promise<number>((resolve, reject) => {
-      this.grpcServer.bindAsync(address, credentials, (err, bound) => (err ? reject(err) : resolve(bound)));
-    });
+    const limits = {
+      handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+      maxHeaderListBytes: this.options.maxHeaderListBytes ?? DEFAULT_MAX_HEADER_LIST_BYTES,
+    };
+    this.listener = new GuardedListener(this.grpcServer, this.credentials(), limits, this.env.log);
+    this.boundPort = await this.listener.listen(port, host);
     if (metricsPort !== undefined && metricsPort >= 0) this.metricsServer = await this.metrics.listen(metricsPort, host);
     this.health.setAll("SERVING");
     return this.boundPort;
@@ -149,12 +187,13 @@ export class AgentServer {
       this.health.setAll("NOT_SERVING");
       if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs));
       this.health.endWatches();
+      const closed = this.listener?.close();
       const drained = new Promise<void>((resolve) => this.grpcServer.tryShutdown(() => resolve()));
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<"timeout">((resolve) => {
         timer = setTimeout(() => resolve("timeout"), drainMs);
       });
-      const result = await Promise.race([Promise.all([drained, this.env.inFlight.idle()]), timedOut]);
+      const result = await Promise.race([Promise.all([drained, closed, this.env.inFlight.idle()]), timedOut]);
       if (timer) clearTimeout(timer);
       if (result === "timeout") {
         this.env.log.warn({ inFlight: this.env.inFlight.size, drainMs }, "drain timeout passed; aborting in-flight calls");

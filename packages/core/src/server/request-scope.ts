@@ -1,5 +1,6 @@
 import { status as Status, type StatusObject, Metadata, type Deadline } from "@grpc/grpc-js";
 import type { Logger } from "pino";
+import { boundStatusDetails } from "../bounded-text";
 import { describeErrorChain } from "../error-chain";
 import { AgentError, isAgentError } from "../errors";
 import type { Connection } from "../connection";
@@ -255,7 +256,7 @@ export class RequestScope {
   }
 
   private status(code: Status, details: string): StatusObject {
-    return { code, details, metadata: new Metadata() };
+    return { code, details: boundStatusDetails(details), metadata: new Metadata() };
   }
 
   /** Records metrics and the request's log line; call exactly once (`result` absent: OK). */

@@ -1,6 +1,7 @@
 import type { admin, core } from "@flyte-agent/flyteidl";
 import type { Agent, AsyncAgent, SyncAgent } from "../agent";
 import { formatCategory } from "../agent";
+import { clipClientValue } from "../bounded-text";
 import { TaskInputError } from "../errors";
 import { MAX_RESOURCE_META_BYTES } from "../meta";
 import type { AgentRegistry } from "../registry";
@@ -24,13 +25,18 @@ export function categoryOfTemplate(template: core.TaskTemplate | undefined): Tas
   return { name: template.type, version: template.taskTypeVersion };
 }
 
+/**
+ * Labels the call's log line with the category asked for (a client value, so clipped) and, once
+ * an agent serves it, its metrics with the category name: only registered names become metric
+ * labels, anything else stays "unknown", so clients cannot grow the label set.
+ */
 function label(scope: RequestScope, category: TaskCategory, agent?: Agent): void {
   if (agent) {
+    scope.taskType = agent.category.name;
     scope.agentName = agent.name;
     return;
   }
-  scope.taskType = category.name;
-  scope.category = formatCategory(category);
+  scope.category = formatCategory({ name: clipClientValue(category.name), version: category.version });
 }
 
 /**

@@ -2,7 +2,16 @@ import { once } from "node:events";
 import { status } from "@grpc/grpc-js";
 import { FAKE_SECRET, type FaultyAgent } from "./fixtures/agents";
 import { type CallOutcome, grpcFrame, http2Request, type RawClient } from "./fixtures/raw-client";
-import { createTask, deleteTask, getAgent, getTask, getTaskMetrics, PATH, syncMessages } from "./fixtures/requests";
+import {
+  createTask,
+  deleteTask,
+  getAgent,
+  getTask,
+  getTaskByTaskType,
+  getTaskMetrics,
+  PATH,
+  syncMessages,
+} from "./fixtures/requests";
 
 /** What a case can use: a client of the main server, one of a server with a 1 MiB limit, the faulty agent. */
 export interface CaseContext {
@@ -31,6 +40,8 @@ const GARBAGE = Buffer.from("GET / HTTP/1.1\r\nHost: x\r\n\r\n", "latin1");
 const LENGTH_PAST_END = Buffer.from("0aff0141", "hex");
 const half = (b: Buffer) => b.subarray(0, Math.floor(b.length / 2));
 const validGet = getTask(STRICT, { jobId: "job-1", n: 1 });
+/** A task type of 1 MiB. */
+const HUGE_NAME = "t".repeat(MiB);
 
 const get = (ctx: CaseContext, body: Buffer, deadlineMs?: number) => ctx.client.unary(PATH.get, body, { deadlineMs });
 const create = (ctx: CaseContext, body: Buffer) => ctx.client.unary(PATH.create, body);
@@ -222,6 +233,32 @@ export const BAD_INPUTS: BadInputCase[] = [
     send: (c) => c.client.unary(PATH.getAgent, getAgent("Nobody")),
     code: status.NOT_FOUND,
     details: /Nobody/,
+  },
+  // Client values of 1 MiB: the answer quotes 200 characters of them, at once (a whole 1 MiB
+  // echoed into grpc-message made the grpc-js client wait for its deadline).
+  {
+    name: "CreateTask: 1 MiB task type",
+    send: (c) => c.client.unary(PATH.create, createTask([HUGE_NAME, 0])),
+    code: status.NOT_FOUND,
+    details: new RegExp(`^no agent serves task category t{200}… \\(${MiB} bytes\\)@0$`),
+  },
+  {
+    name: "GetTask: 1 MiB task category name",
+    send: (c) => get(c, getTask([HUGE_NAME, 0], { jobId: "a", n: 1 })),
+    code: status.NOT_FOUND,
+    details: new RegExp(`^no agent serves task category t{200}… \\(${MiB} bytes\\)@0$`),
+  },
+  {
+    name: "GetTask: 1 MiB deprecated task_type",
+    send: (c) => get(c, getTaskByTaskType(HUGE_NAME)),
+    code: status.NOT_FOUND,
+    details: new RegExp(`^no agent serves task category t{200}… \\(${MiB} bytes\\)@0$`),
+  },
+  {
+    name: "GetAgent: 1 MiB name",
+    send: (c) => c.client.unary(PATH.getAgent, getAgent("N".repeat(MiB))),
+    code: status.NOT_FOUND,
+    details: new RegExp(`^no agent named "N{200}… \\(${MiB} bytes\\)"$`),
   },
   {
     name: "GetTaskMetrics on an agent without metrics",

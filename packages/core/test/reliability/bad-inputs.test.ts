@@ -68,3 +68,12 @@ describe.each(BAD_INPUTS.map((c) => [c.name, c] as const))("%s", (_name, testCas
     await waitFor(() => main.inFlight === 0, "in-flight calls to drain");
   });
 });
+
+test("metric labels stay small whatever the task types clients sent", async () => {
+  const body = await main.metrics.registry.metrics();
+  const taskTypes = new Set([...body.matchAll(/task_type="([^"]*)"/g)].map((m) => m[1]));
+  // Only registered categories and "unknown" become labels: the 1 MiB and unknown names above do not.
+  expect([...taskTypes].sort()).toEqual(expect.arrayContaining(["rel_task", "unknown"]));
+  for (const t of taskTypes) expect(["rel_task", "rel_faulty", "rel_sync", "unknown"]).toContain(t);
+  expect(body).not.toMatch(/no_such_task|t{201}/);
+});

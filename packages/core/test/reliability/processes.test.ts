@@ -3,7 +3,9 @@ import { FakeJobService } from "./fixtures/job-service";
 import { RawClient } from "./fixtures/raw-client";
 import { decodeCreateReply, decodeGetReply, PATH } from "./fixtures/requests";
 import { spawnServer, type SpawnedServer } from "./fixtures/spawned-server";
-import { flyteidl, Phase } from "../../src";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { flyteidl, parseDuration, Phase } from "../../src";
 
 const { admin, core } = flyteidl;
 const CATEGORY = { name: "rel_job", version: 0 };
@@ -83,8 +85,26 @@ test("two server processes: create on one, get and delete on the other, same ans
   expect(afterB.reply).toEqual(afterA.reply);
 });
 
-test("SIGTERM under load: NOT_SERVING before the listener closes, no in-flight call lost, clean exit", async () => {
-  const server = await spawnServer(jobsUrl, ["--shutdown-delay", "400", "--drain-timeout", "5000"]);
+/** The environment docker/Dockerfile sets for the shutdown (FLYTE_AGENT_SHUTDOWN_DELAY, ..._DRAIN_TIMEOUT). */
+function imageShutdownEnv(): Record<string, string> {
+  const dockerfile = readFileSync(join(__dirname, "..", "..", "..", "..", "docker", "Dockerfile"), "utf8");
+  const env: Record<string, string> = {};
+  for (const m of dockerfile.matchAll(/\b(FLYTE_AGENT_(?:SHUTDOWN_DELAY|DRAIN_TIMEOUT))=(\S+)/g)) env[m[1]!] = m[2]!;
+  return env;
+}
+
+test("the image drains gracefully by default: a shutdown delay of a few seconds, within a 30 s grace period", () => {
+  const env = imageShutdownEnv();
+  const delay = parseDuration(env.FLYTE_AGENT_SHUTDOWN_DELAY ?? "0s");
+  const drain = parseDuration(env.FLYTE_AGENT_DRAIN_TIMEOUT ?? "10s");
+  expect(delay).toBeGreaterThanOrEqual(1000);
+  // Kubernetes' default terminationGracePeriodSeconds is 30: the image fits in it with room to exit.
+  expect(delay + drain).toBeLessThanOrEqual(27_000);
+});
+
+test("SIGTERM under load with the image's defaults: NOT_SERVING before the listener closes, no in-flight call lost, clean exit", async () => {
+  // No shutdown flags: the environment the image sets, as in a pod.
+  const server = await spawnServer(jobsUrl, [], imageShutdownEnv());
   servers.push(server);
   const load = client(server.address);
   const watcher = client(server.address);
