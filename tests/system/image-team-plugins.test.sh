@@ -31,7 +31,7 @@ cleanup() {
 skip() {
   echo "image-team: SKIPPED: $*" >&2
   echo "image-team: SKIPPED: the team image was NOT tested" >&2
-  exit 0
+  exit 77
 }
 fail() {
   echo "image-team: FAIL: $*" >&2
@@ -39,7 +39,9 @@ fail() {
   exit 1
 }
 step() { printf 'image-team: %s (%ss)\n' "$1" "$SECONDS"; }
-command -v podman >/dev/null || skip "podman is not installed (image.test.sh installs it)"
+# shellcheck source=lib/podman.sh
+source "$(dirname "$0")/lib/podman.sh"
+why=$(ensure_podman) || skip "$why"
 [ "$(id -u)" -eq 0 ] || skip "chroot needs root"
 trap cleanup EXIT
 

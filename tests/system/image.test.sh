@@ -36,11 +36,9 @@ fail() {
   exit 1
 }
 
-if ! command -v podman >/dev/null; then
-  [ "$(id -u)" -eq 0 ] || skip "podman is not installed and this is not root (apt-get install -y podman)"
-  echo "image: installing podman"
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman >/dev/null) || skip "apt-get install podman failed"
-fi
+# shellcheck source=lib/podman.sh
+source "$(dirname "$0")/lib/podman.sh"
+why=$(ensure_podman) || skip "$why"
 [ "$(id -u)" -eq 0 ] || skip "chroot needs root"
 trap cleanup EXIT
 

@@ -6,6 +6,11 @@
 # "system: N passed, M failed, K skipped"; the exit code is non-zero only when a test failed.
 set -euo pipefail
 SKIP_CODE=77
+# npm and npx export their whole configuration to child processes as lower-case npm_config_*
+# variables (the user config file, the registry, ...). They would override what each test sets
+# for the npm and pnpm it runs (NPM_CONFIG_USERCONFIG pointing at a test registry's token, for
+# one), so the tests start from a plain environment, as they do when run from a shell.
+while IFS= read -r name; do unset "$name"; done < <(compgen -e | grep '^npm_config_' || true)
 if [ "$#" -eq 0 ]; then
   cd "$(dirname "$0")"
   set -- ./*.test.sh

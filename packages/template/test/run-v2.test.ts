@@ -7,11 +7,12 @@ import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { RpcCallError, runTask, TaskRunError } from "@flyte-agent/core";
 import { GrpcStatus, PropellerClient, taskTemplate } from "@flyte-agent/testing";
 
-const BIN = join(dirname(require.resolve("@flyte-agent/core")), "..", "bin", "flyte-agent.js");
+// The installed core's CLI, found by path so the file also works as an ES module (`flyte-agent new --esm`).
+const BIN = join(__dirname, "..", "node_modules", "@flyte-agent", "core", "bin", "flyte-agent.js");
 const BUILT_PLUGIN = join(__dirname, "..", "dist", "index.js");
 const FAST = { pollIntervalMs: 20, maxPollIntervalMs: 50 };
 
