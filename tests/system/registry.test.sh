@@ -92,8 +92,11 @@ for kind in commonjs esm; do
   step "flyte-agent new $name --standalone $flag; npm install && npm test"
   cd "$WORK"
   # The README's command: core and the template straight from the registry.
+  # npx keeps what it installed under the npm cache, keyed by the package names: with a cache
+  # shared with earlier runs it would reuse an old install of the same version (every run
+  # publishes 0.1.0 anew), so it gets a cache of its own.
   # shellcheck disable=SC2086 # no flag for commonjs
-  npx -y -p @flyte-agent/core -p @flyte-agent/template flyte-agent new "$name" --standalone $flag >/dev/null || fail "flyte-agent new --standalone $flag"
+  npm_config_cache="$WORK/npx-cache" npx -y -p @flyte-agent/core -p @flyte-agent/template flyte-agent new "$name" --standalone $flag >/dev/null || fail "flyte-agent new --standalone $flag"
   cd "$WORK/$name"
   grep -q '"@flyte-agent/core": "\^' package.json || fail "$name does not depend on core with a caret range"
   if grep -rq "workspace:\|\.\./\.\./" package.json tsconfig*.json jest.config.js; then fail "$name refers to a workspace"; fi
