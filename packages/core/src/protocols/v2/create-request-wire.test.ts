@@ -25,7 +25,6 @@ function request(): connector.CreateTaskRequest {
       type: "databricks",
       taskTypeVersion: 1,
       custom: { spec: { cluster: { num_workers: 2 } } },
-      container: { image: "img:1", args: ["run"] },
       interface: { inputs: { variables: [{ key: "n", value: { type: { type: { $case: "simple", value: 1 } } } }] } },
     }),
     outputPrefix: "s3://bucket/run/0",

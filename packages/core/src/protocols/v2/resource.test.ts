@@ -63,7 +63,7 @@ describe("toV2WireResource", () => {
     logLinks: [{ name: "Run", uri: "https://run/1" }],
     customInfo: { runId: 7, nested: { ok: true } },
     outputs: toLiteralMap({ rows: 9007199254740993n, name: "t" }),
-    agentError: { code: "E1", kind: 1, origin: 0, timestamp: undefined },
+    agentError: { code: "E1", kind: 1, origin: 0 },
   };
 
   it("encodes with the v1 code to what the v2 code decodes as toV2Resource's result", () => {
