@@ -4,7 +4,7 @@ import { TaskInputError } from "../../errors";
 import { categoryOfTemplate } from "../../server/routing";
 import { fromV2Connection } from "./connection";
 import type { CreateTaskInput } from "./create-request";
-import { forEachLengthDelimited, type WireField } from "./wire-fields";
+import { WireCursor } from "./wire-fields";
 
 /**
  * A flyteidl2 CreateTaskRequest decoded straight from its bytes into the flyteidl 1 shapes agents
@@ -36,26 +36,55 @@ const NAMED_LITERALS = 1;
 const NAME = 1;
 const VALUE = 2;
 
+/**
+ * Whether the `task.Inputs` in `bytes[start, end)` passes the quick check: every NamedLiteral
+ * has a non-empty name and a value. Counts them into `counted.entries`, which the caller compares
+ * with the decoded map's size to catch repeated names.
+ */
+function namedLiteralsLookFine(bytes: Buffer, start: number, end: number, counted: { entries: number }): boolean {
+  const entries = new WireCursor(bytes, start, end);
+  while (entries.next()) {
+    if (entries.field !== NAMED_LITERALS) continue;
+    counted.entries++;
+    let named = false;
+    let valued = false;
+    const parts = new WireCursor(bytes, entries.start, entries.end);
+    while (parts.next()) {
+      if (parts.field === NAME) named = parts.end > parts.start;
+      else if (parts.field === VALUE) valued = true;
+    }
+    if (!named || !valued) return false;
+  }
+  return true;
+}
+
 /** The problem with the NamedLiteral entries of the `task.Inputs` in `bytes[start, end)`, if any. */
 function namedLiteralsProblem(bytes: Buffer, start: number, end: number): string | undefined {
   const seen = new Set<string>();
   let index = 0;
-  let problem: string | undefined;
-  forEachLengthDelimited(bytes, start, end, (entry) => {
-    if (entry.field !== NAMED_LITERALS || problem !== undefined) return;
+  const entries = new WireCursor(bytes, start, end);
+  while (entries.next()) {
+    if (entries.field !== NAMED_LITERALS) continue;
     let name = "";
     let hasValue = false;
-    forEachLengthDelimited(bytes, entry.start, entry.end, (f) => {
-      if (f.field === NAME) name = bytes.toString("utf8", f.start, f.end);
-      else if (f.field === VALUE) hasValue = true;
-    });
-    if (!name) problem = `inputs: literal #${index} has no name`;
-    else if (seen.has(name)) problem = `inputs: "${name}" appears more than once`;
-    else if (!hasValue) problem = `inputs: "${name}" has no value`;
+    const parts = new WireCursor(bytes, entries.start, entries.end);
+    while (parts.next()) {
+      if (parts.field === NAME) name = bytes.toString("utf8", parts.start, parts.end);
+      else if (parts.field === VALUE) hasValue = true;
+    }
+    if (!name) return `inputs: literal #${index} has no name`;
+    if (seen.has(name)) return `inputs: "${name}" appears more than once`;
+    if (!hasValue) return `inputs: "${name}" has no value`;
     seen.add(name);
     index++;
-  });
-  return problem;
+  }
+  return undefined;
+}
+
+function countKeys(map: object): number {
+  let n = 0;
+  for (const _ in map) n++;
+  return n;
 }
 
 /**
@@ -65,21 +94,33 @@ function namedLiteralsProblem(bytes: Buffer, start: number, end: number): string
  */
 export function decodeV2CreateTaskRequest(bytes: Buffer): V2CreateTaskWire {
   // The generated decoders keep the last occurrence of a repeated message field; so does this.
-  let connectionAt: WireField | undefined;
-  let inputsAt: WireField | undefined;
-  forEachLengthDelimited(bytes, 0, bytes.length, (f) => {
-    if (f.field === CONNECTION) connectionAt = f;
-    else if (f.field === INPUTS) inputsAt = f;
-  });
+  let connectionStart = -1;
+  let connectionEnd = -1;
+  let inputsStart = -1;
+  let inputsEnd = -1;
+  const fields = new WireCursor(bytes, 0, bytes.length);
+  while (fields.next()) {
+    if (fields.field === CONNECTION) {
+      connectionStart = fields.start;
+      connectionEnd = fields.end;
+    } else if (fields.field === INPUTS) {
+      inputsStart = fields.start;
+      inputsEnd = fields.end;
+    }
+  }
   const request = admin.CreateTaskRequest.decode(bytes);
-  const inputsProblem = inputsAt === undefined ? undefined : namedLiteralsProblem(bytes, inputsAt.start, inputsAt.end);
-  return {
-    request,
-    ...(connectionAt === undefined
-      ? {}
-      : { connection: v2core.Connection.decode(bytes.subarray(connectionAt.start, connectionAt.end)) }),
-    ...(inputsProblem === undefined ? {} : { inputsProblem }),
-  };
+  let inputsProblem: string | undefined;
+  if (inputsStart >= 0) {
+    const counted = { entries: 0 };
+    const fine = namedLiteralsLookFine(bytes, inputsStart, inputsEnd, counted);
+    if (!fine || counted.entries !== countKeys(request.inputs?.literals ?? {})) {
+      inputsProblem = namedLiteralsProblem(bytes, inputsStart, inputsEnd);
+    }
+  }
+  const wire: { -readonly [K in keyof V2CreateTaskWire]: V2CreateTaskWire[K] } = { request };
+  if (connectionStart >= 0) wire.connection = v2core.Connection.decode(bytes.subarray(connectionStart, connectionEnd));
+  if (inputsProblem !== undefined) wire.inputsProblem = inputsProblem;
+  return wire;
 }
 
 /**

@@ -12,4 +12,4 @@ export { decodeV2CreateTaskRequest, fromV2CreateTaskWire, type V2CreateTaskWire 
 export { fromV1Resource, toV2Resource, toV2WireResource } from "./resource";
 export { fromV2TaskRequest, type TaskRequestInput } from "./task-request";
 export { bridge, type WireCodec } from "./wire-bridge";
-export { forEachLengthDelimited, type WireField } from "./wire-fields";
+export { forEachLengthDelimited, WireCursor, type WireField } from "./wire-fields";
