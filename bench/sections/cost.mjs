@@ -3,6 +3,8 @@
 // 4 connections x 8 streams). The numbers come from outside the server's code: a module
 // preloaded with --require (bench/probes/cost-probe.cjs) reports allocated bytes on SIGUSR2.
 // The bare grpc-js baseline is measured the same way for the task operations it serves.
+// GetTask and CreateTask also get a flyteidl2 row each (`GetTask v2`, same task, same server)
+// when the server serves flyteidl2, so the per-call cost of the two protocols sits side by side.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
@@ -13,7 +15,9 @@ import { rawClient, unary } from "../lib/raw-grpc.mjs";
 import { BENCH_DIR } from "../lib/repo.mjs";
 import { requestCounters, startBareServer, startFullServer } from "../lib/servers.mjs";
 import { round } from "../lib/stats.mjs";
+import { PATHS_V2 } from "../lib/frames-v2.mjs";
 import { prepareCustomTaskBodies } from "./prepare.mjs";
+import { prepareV2Bodies } from "./protocols.mjs";
 
 const PROBE = join(BENCH_DIR, "probes", "cost-probe.cjs");
 
@@ -44,6 +48,13 @@ async function expectOk(server, path, body, operation) {
   }
 }
 
+/** The flyteidl2 twin of GetTask (`op` "get") or CreateTask ("create"), or none when v2 is not served. */
+function v2Operations(v2, op) {
+  if (!v2.served) return [];
+  const operation = op === "get" ? "GetTask v2" : "CreateTask v2";
+  return [{ operation, path: PATHS_V2[op], body: v2[op], bare: false }];
+}
+
 /** Measures `requests` calls of each operation; returns one row per operation. */
 export async function costSection({ plugin, tmpDir, requests, warmup = Math.max(500, requests / 5), log }) {
   const probeEnv = (kind) => ({ BENCH_PROBE_FILE: join(tmpDir, `cost-probe-${kind}.json`) });
@@ -60,11 +71,15 @@ export async function costSection({ plugin, tmpDir, requests, warmup = Math.max(
   const rows = [];
   try {
     const bodies = await prepareCustomTaskBodies(full, tmpDir);
+    const v2 = await prepareV2Bodies(full, bodies, tmpDir);
+    if (!v2.served) log(`  v2 not served (${v2.reason}): no v2 rows`);
     const meta = resourceMetaOf(await expectOk(full, PATHS.create, bodies.create, "CreateTask"));
     const [agentName] = agentNamesOf(await expectOk(full, PATHS.listAgents, Buffer.alloc(0), "ListAgents"));
     const operations = [
       { operation: "GetTask", path: PATHS.get, body: bodies.get, bare: true },
+      ...v2Operations(v2, "get"),
       { operation: "CreateTask", path: PATHS.create, body: bodies.create, bare: true },
+      ...v2Operations(v2, "create"),
       {
         operation: "DeleteTask",
         path: PATHS.delete,

@@ -8,6 +8,8 @@ export { type CreateTaskInput, fromV2CreateTaskRequest } from "./create-request"
 export { fromV2NamedLiterals, toV2NamedLiterals } from "./literals";
 export { toV2LogLine, toV2LogsResponses } from "./logs";
 export { type ConnectorListOptions, toV2Connector, toV2GetConnectorResponse, toV2ListConnectorsResponse } from "./metadata";
-export { fromV1Resource, toV2Resource } from "./resource";
+export { decodeV2CreateTaskRequest, fromV2CreateTaskWire, type V2CreateTaskWire } from "./create-request-wire";
+export { fromV1Resource, toV2Resource, toV2WireResource } from "./resource";
 export { fromV2TaskRequest, type TaskRequestInput } from "./task-request";
 export { bridge, type WireCodec } from "./wire-bridge";
+export { forEachLengthDelimited, WireCursor, type WireField } from "./wire-fields";

@@ -4,7 +4,7 @@ import { toLiteralMap } from "../../literals";
 import { toWireResource } from "../../server/resource-wire";
 import { InvalidResourceError } from "../../server/resource-wire";
 import { Phase, type Resource } from "../../types";
-import { toV2Resource } from "./resource";
+import { toV2Resource, toV2WireResource } from "./resource";
 
 describe("toV2Resource", () => {
   const resource: Resource = {
@@ -53,5 +53,35 @@ describe("toV2Resource", () => {
     ["a link without uri", { phase: Phase.RUNNING, logLinks: [{ name: "x" }] }],
   ])("rejects a Resource with %s, as v1 does", (_what, bad) => {
     expect(() => toV2Resource(bad as Resource)).toThrow(InvalidResourceError);
+  });
+});
+
+describe("toV2WireResource", () => {
+  const resource: Resource = {
+    phase: Phase.FAILED,
+    message: "boom",
+    logLinks: [{ name: "Run", uri: "https://run/1" }],
+    customInfo: { runId: 7, nested: { ok: true } },
+    outputs: toLiteralMap({ rows: 9007199254740993n, name: "t" }),
+    agentError: { code: "E1", kind: 1, origin: 0 },
+  };
+
+  it("encodes with the v1 code to what the v2 code decodes as toV2Resource's result", () => {
+    const bytes = admin.GetTaskResponse.encode({ resource: toV2WireResource(resource) }).finish();
+    const decoded = connector.GetTaskResponse.decode(bytes);
+    const expected = connector.GetTaskResponse.decode(
+      connector.GetTaskResponse.encode({ resource: toV2Resource(resource) }).finish(),
+    );
+    expect(decoded).toEqual(expected);
+    expect(decoded.resource?.outputs?.literals.map((l) => l.name)).toEqual(["rows", "name"]);
+  });
+
+  it("writes neither the deprecated state nor agent_error", () => {
+    const v1 = admin.Resource.decode(admin.Resource.encode(toV2WireResource(resource)).finish());
+    expect(v1.state).toBe(0);
+    expect(v1.agentError).toBeUndefined();
+    expect(admin.Resource.encode(toV2WireResource(resource)).finish()).toEqual(
+      connector.Resource.encode(toV2Resource(resource)).finish(),
+    );
   });
 });

@@ -29,3 +29,19 @@ export function fromV1Resource(resource: admin.Resource): connector.Resource {
     outputs: resource.outputs === undefined ? undefined : { literals: toV2NamedLiterals(resource.outputs) },
   };
 }
+
+/**
+ * An agent's Resource as a flyteidl 1 message whose v1 encoding is the flyteidl2 Resource's:
+ * the two share field numbers (outputs 2, message 3, log_links 4, phase 5, custom_info 6; v2's
+ * `task.Outputs.literals` is wire-identical to v1 LiteralMap's map entries), and the fields only
+ * v1 has are left unset so they are not written: the deprecated `state` (its zero value) and
+ * `agent_error`. Encode it with v1's `admin.Resource` / `admin.GetTaskResponse`.
+ *
+ * @throws InvalidResourceError when the agent returned something that is not a valid Resource
+ */
+export function toV2WireResource(resource: Resource): admin.Resource {
+  const wire = toWireResource(resource);
+  wire.state = 0 as admin.State;
+  wire.agentError = undefined;
+  return wire;
+}

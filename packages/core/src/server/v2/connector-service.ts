@@ -1,9 +1,9 @@
 import { status as Status } from "@grpc/grpc-js";
-import type { connector, service } from "@flyte-agent/flyteidl/v2";
+import type { connector } from "@flyte-agent/flyteidl/v2";
 import { AgentError } from "../../errors";
-import { fromV2CreateTaskRequest } from "../../protocols/v2/create-request";
+import { fromV2CreateTaskWire, type V2CreateTaskWire } from "../../protocols/v2/create-request-wire";
 import { toV2LogsResponses } from "../../protocols/v2/logs";
-import { toV2Resource } from "../../protocols/v2/resource";
+import { toV2WireResource } from "../../protocols/v2/resource";
 import { fromV2TaskRequest } from "../../protocols/v2/task-request";
 import { bridge } from "../../protocols/v2/wire-bridge";
 import { categoryOfRequest } from "../routing";
@@ -15,13 +15,17 @@ import { metricsQuery } from "../metrics-query";
 import type { RequestScope, ServerEnv } from "../request-scope";
 import { InvalidResourceError } from "../resource-wire";
 import { type Decoded, REQUEST_BYTES } from "../safe-deserialize";
-import { core as v1core } from "@flyte-agent/flyteidl";
+import type { AsyncConnectorWireServer, AsyncConnectorWireService } from "./wire-definition";
+import { type admin, core as v1core } from "@flyte-agent/flyteidl";
 import { core as v2core } from "@flyte-agent/flyteidl/v2";
 
-/** An agent's Resource as a flyteidl2 Resource, with this call's connection secrets scrubbed from the message. */
-function v2Resource(scope: RequestScope, resource: Resource): connector.Resource {
+/**
+ * An agent's Resource as the v1 message that encodes as a flyteidl2 Resource (see
+ * {@link toV2WireResource}), with this call's connection secrets scrubbed from the message.
+ */
+function v2WireResource(scope: RequestScope, resource: Resource): admin.Resource {
   try {
-    const wire = toV2Resource(resource);
+    const wire = toV2WireResource(resource);
     wire.message = scope.redact(wire.message);
     return wire;
   } catch (err) {
@@ -37,13 +41,14 @@ function v2Resource(scope: RequestScope, resource: Resource): connector.Resource
  * GetTaskLogs) over the same {@link AgentOperations} as flyteidl 1: requests are mapped to the
  * agent model (named literals to a literal map, `connection` into the call context), results
  * back to flyteidl2 replies. resource_meta bytes are the v1 ones, so tasks move between the
- * protocols.
+ * protocols. CreateTask requests and GetTask replies travel in the v1 shapes that share their
+ * encoding ({@link AsyncConnectorWireService}), so neither is converted between generations.
  */
-export function asyncConnectorService(operations: AgentOperations, env: ServerEnv): service.AsyncConnectorServiceServer {
+export function asyncConnectorService(operations: AgentOperations, env: ServerEnv): AsyncConnectorWireServer {
   return {
-    createTask: unaryCall(env, "create", async (scope, req: Decoded<connector.CreateTaskRequest>) => {
+    createTask: unaryCall(env, "create", async (scope, req: Decoded<V2CreateTaskWire>) => {
       checkDecoded(req, "CreateTaskRequest");
-      const { category, connection, ...fields } = fromV2CreateTaskRequest(req);
+      const { category, connection, ...fields } = fromV2CreateTaskWire(req);
       scope.connection = connection;
       const resourceMeta = await operations.create(scope, category, fields, req[REQUEST_BYTES] ?? 0);
       return { resourceMeta };
@@ -54,7 +59,7 @@ export function asyncConnectorService(operations: AgentOperations, env: ServerEn
       const { category, connection, resourceMeta, outputPrefix } = fromV2TaskRequest(req);
       scope.connection = connection;
       const resource = await operations.get(scope, resourceMeta, { taskCategory: category, outputPrefix });
-      return { resource: v2Resource(scope, resource) };
+      return { resource: v2WireResource(scope, resource) };
     }),
 
     deleteTask: unaryCall(env, "delete", async (scope, req: Decoded<connector.DeleteTaskRequest>) => {

@@ -7,6 +7,7 @@ import { withSafeDeserialize } from "../safe-deserialize";
 import { connectorMetadataService } from "./connector-metadata-service";
 import { asyncConnectorService } from "./connector-service";
 import { refuseSyncOnV2 } from "./sync-refusal";
+import { AsyncConnectorWireService } from "./wire-definition";
 
 /**
  * Registers flyteidl2's AsyncConnectorService and ConnectorMetadataService on `server`, over the
@@ -16,6 +17,6 @@ import { refuseSyncOnV2 } from "./sync-refusal";
 export function addConnectorServices(server: Server, registry: AgentRegistry, env: ServerEnv): void {
   const v2env: ServerEnv = { metrics: env.metrics, log: env.log, inFlight: env.inFlight, protocol: "v2" };
   const operations = new AgentOperations(registry, v2env, refuseSyncOnV2);
-  server.addService(withSafeDeserialize(service.AsyncConnectorServiceService), asyncConnectorService(operations, v2env));
+  server.addService(withSafeDeserialize(AsyncConnectorWireService), asyncConnectorService(operations, v2env));
   server.addService(withSafeDeserialize(service.ConnectorMetadataServiceService), connectorMetadataService(registry, v2env));
 }
