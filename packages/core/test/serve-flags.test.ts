@@ -5,6 +5,7 @@
  */
 import { once } from "node:events";
 import * as http2 from "node:http2";
+import { type AddressInfo, createServer } from "node:net";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { flyteidl } from "../src";
@@ -95,6 +96,24 @@ test("FLYTE_AGENT_MAX_CONNECTION_IDLE closes a connection left without calls", a
     session.destroy();
     p.child.kill("SIGKILL");
   }
+});
+
+describe("a port that cannot be bound ends the process", () => {
+  test("a metrics port in use: the message names it, the gRPC port is released, exit code 1", async () => {
+    const busy = createServer();
+    busy.listen(0, "127.0.0.1");
+    await once(busy, "listening");
+    const busyPort = (busy.address() as AddressInfo).port;
+    try {
+      const result = await serveOnce(["--prometheus-port", String(busyPort)]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`EADDRINUSE`);
+      expect(result.stderr).toContain(String(busyPort));
+      expect(result.stdout + result.stderr).not.toContain("serving");
+    } finally {
+      busy.close();
+    }
+  });
 });
 
 describe("a fatal error in a plugin ends the process", () => {

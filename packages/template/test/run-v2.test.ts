@@ -22,7 +22,7 @@ let endpoint: string;
 beforeAll(async () => {
   serve = spawn(
     process.execPath,
-    [BIN, "serve", "--port", "0", "--host", "127.0.0.1", "--include", "none", "--modules", BUILT_PLUGIN],
+    [BIN, "serve", "--port", "0", "--host", "127.0.0.1", "--prometheus-port", "-1", "--include", "none", "--modules", BUILT_PLUGIN],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   let out = "";

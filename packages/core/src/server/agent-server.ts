@@ -164,7 +164,16 @@ export class AgentServer {
     };
     this.listener = new GuardedListener(this.grpcServer, this.credentials(), limits, this.env.log);
     this.boundPort = await this.listener.listen(port, host);
-    if (metricsPort !== undefined && metricsPort >= 0) this.metricsServer = await this.metrics.listen(metricsPort, host);
+    if (metricsPort !== undefined && metricsPort >= 0) {
+      try {
+        this.metricsServer = await this.metrics.listen(metricsPort, host);
+      } catch (err) {
+        // Nothing has been served yet: release the gRPC port too, or the process would keep
+        // running with a listener that never reports SERVING.
+        await this.shutdown({ drainMs: 0 });
+        throw err;
+      }
+    }
     this.health.setAll("SERVING");
     return this.boundPort;
   }
