@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { Server, ServerCredentials } from "@grpc/grpc-js";
 import type { Server as HttpServer } from "node:http";
 import type { Logger } from "pino";
-import { service as services } from "@flyte-agent/flyteidl";
+import { service as v1Services } from "@flyte-agent/flyteidl";
 import { AgentMetrics, type Protocol } from "../metrics";
 import type { AgentRegistry } from "../registry";
 import { silentLogger } from "../logger";
@@ -13,7 +13,9 @@ import { agentMetadataService } from "./metadata-service";
 import { AGENT_SERVICE_NAMES, CONNECTOR_SERVICE_NAMES, HealthReporter } from "./health";
 import { PROTOCOLS } from "./protocols";
 import { addReflection } from "./reflection";
+import { DirectUnaryCalls } from "./direct-unary";
 import { GuardedListener } from "./guarded-listener";
+import type { ServiceHost } from "./service-host";
 import { InFlight, type ServerEnv } from "./request-scope";
 import { withSafeDeserialize } from "./safe-deserialize";
 
@@ -63,6 +65,12 @@ export interface AgentServerOptions {
   maxHeaderListBytes?: number;
   /** Close a connection with no call open for this long (0: never). @default 0 */
   maxConnectionIdleMs?: number;
+  /**
+   * Serve unary calls straight off their HTTP/2 stream instead of through grpc-js's per-call
+   * machinery (see `direct-unary.ts`); the answers are the same. @default true, or
+   * `FLYTE_AGENT_DIRECT_UNARY=false` in the environment
+   */
+  directUnary?: boolean;
 }
 
 export { PROTOCOLS, parseProtocols } from "./protocols";
@@ -99,6 +107,7 @@ export class AgentServer {
   /** The protocols served. */
   readonly protocols: readonly Protocol[];
   private readonly grpcServer: Server;
+  private readonly directUnary: DirectUnaryCalls;
   private readonly env: ServerEnv;
   private metricsServer: HttpServer | undefined;
   private listener: GuardedListener | undefined;
@@ -108,8 +117,10 @@ export class AgentServer {
   constructor(private readonly options: AgentServerOptions) {
     this.metrics = options.metrics ?? new AgentMetrics();
     this.env = { metrics: this.metrics, log: options.logger ?? silentLogger(), inFlight: new InFlight() };
+    const maxReceiveMessageBytes = options.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_BYTES;
+    this.directUnary = new DirectUnaryCalls(maxReceiveMessageBytes);
     this.grpcServer = new Server({
-      "grpc.max_receive_message_length": options.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_BYTES,
+      "grpc.max_receive_message_length": maxReceiveMessageBytes,
       "grpc.max_send_message_length": -1,
       // Channelz (call and socket counters for grpc's debugging service) is not served here,
       // and tracking it costs closures and timestamps on every call.
@@ -120,27 +131,34 @@ export class AgentServer {
       ...(options.maxConnectionIdleMs ? { "grpc.max_connection_idle_ms": options.maxConnectionIdleMs } : {}),
     });
     const { registry } = options;
+    // Every service goes to grpc-js; its unary methods are also noted for the direct path.
+    const services: ServiceHost = {
+      addService: (definition, implementation) => {
+        this.grpcServer.addService(definition, implementation);
+        this.directUnary.addService(definition, implementation);
+      },
+    };
     this.protocols = PROTOCOLS.filter((p) => (options.protocols ?? PROTOCOLS).includes(p));
     if (this.protocols.length === 0) throw new Error("AgentServer needs at least one protocol (v1, v2)");
     const v1 = this.protocols.includes("v1");
     const v2 = this.protocols.includes("v2");
     if (v1) {
       const operations = new AgentOperations(registry, this.env);
-      this.grpcServer.addService(withSafeDeserialize(services.AsyncAgentServiceService), asyncAgentService(operations, this.env));
-      this.grpcServer.addService(withSafeDeserialize(services.SyncAgentServiceService), syncAgentService(operations, this.env));
-      this.grpcServer.addService(
-        withSafeDeserialize(services.AgentMetadataServiceService),
+      services.addService(withSafeDeserialize(v1Services.AsyncAgentServiceService), asyncAgentService(operations, this.env));
+      services.addService(withSafeDeserialize(v1Services.SyncAgentServiceService), syncAgentService(operations, this.env));
+      services.addService(
+        withSafeDeserialize(v1Services.AgentMetadataServiceService),
         agentMetadataService(registry, this.env),
       );
     }
     if (v2) {
       // Loaded only when served: a v1-only process never loads the flyteidl2 code.
       const { addConnectorServices } = require("./v2/register") as typeof import("./v2/register");
-      addConnectorServices(this.grpcServer, registry, this.env);
+      addConnectorServices(services, registry, this.env);
     }
     this.health = new HealthReporter([...(v1 ? AGENT_SERVICE_NAMES : []), ...(v2 ? CONNECTOR_SERVICE_NAMES : [])]);
-    this.health.addTo(this.grpcServer);
-    if (options.reflection ?? true) addReflection(this.grpcServer, this.protocols);
+    this.health.addTo(services);
+    if (options.reflection ?? true) addReflection(services, this.protocols);
   }
 
   /** The bound gRPC port (after {@link AgentServer.listen}). */
@@ -162,7 +180,8 @@ export class AgentServer {
       handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
       maxHeaderListBytes: this.options.maxHeaderListBytes ?? DEFAULT_MAX_HEADER_LIST_BYTES,
     };
-    this.listener = new GuardedListener(this.grpcServer, this.credentials(), limits, this.env.log);
+    const direct = (this.options.directUnary ?? process.env.FLYTE_AGENT_DIRECT_UNARY !== "false") ? this.directUnary : undefined;
+    this.listener = new GuardedListener(this.grpcServer, this.credentials(), limits, this.env.log, direct);
     this.boundPort = await this.listener.listen(port, host);
     if (metricsPort !== undefined && metricsPort >= 0) {
       try {

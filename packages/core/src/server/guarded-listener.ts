@@ -17,6 +17,7 @@ import type { Http2SecureServer, Http2Server, ServerHttp2Session } from "node:ht
 import { createServer, type Server as NetServer, type Socket } from "node:net";
 import type { Server as GrpcServer, ServerCredentials } from "@grpc/grpc-js";
 import type { Logger } from "pino";
+import type { DirectUnaryCalls } from "./direct-unary";
 
 /** Limits of every connection the listener accepts. */
 export interface ConnectionLimits {
@@ -55,7 +56,7 @@ const connectionKey = (address: string | undefined, port: number | undefined) =>
 
 /**
  * A TCP listener feeding grpc-js, with a handshake deadline and a header size limit per
- * connection.
+ * connection; with `directUnary`, its unary methods are served in front of grpc-js.
  */
 export class GuardedListener {
   private readonly net: NetServer;
@@ -70,6 +71,7 @@ export class GuardedListener {
     credentials: ServerCredentials,
     private readonly limits: ConnectionLimits,
     private readonly log: Logger,
+    directUnary?: DirectUnaryCalls,
   ) {
     const { injector, http2 } = injectorWithHttp2Server(grpcServer, credentials);
     this.injector = injector;
@@ -77,6 +79,9 @@ export class GuardedListener {
     if (http2) {
       http2.updateSettings({ maxHeaderListSize: limits.maxHeaderListBytes });
       http2.on("session", (session: ServerHttp2Session) => this.watchSession(session));
+      if (directUnary && !directUnary.attach(http2, grpcServer)) {
+        log.warn("this @grpc/grpc-js version handles streams differently: every call goes through grpc-js");
+      }
     } else {
       log.warn(
         "this @grpc/grpc-js version hides its http2 server: no handshake deadline and no header size limit on connections",

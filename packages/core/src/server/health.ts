@@ -1,4 +1,5 @@
-import { type Server, type ServerWritableStream, status as Status } from "@grpc/grpc-js";
+import { type ServerWritableStream, status as Status } from "@grpc/grpc-js";
+import type { ServiceHost } from "./service-host";
 import { health } from "@flyte-agent/flyteidl";
 
 /** The flyteidl 1 services whose health is reported, besides the whole server (""). */
@@ -33,7 +34,7 @@ export class HealthReporter {
   }
 
   /** Registers the Health service on a server. */
-  addTo(server: Server): void {
+  addTo(server: ServiceHost): void {
     const impl: health.HealthServer = {
       check: (call, callback) => {
         const status = this.statuses.get(call.request.service);

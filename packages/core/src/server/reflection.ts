@@ -1,5 +1,6 @@
 import { dirname, join } from "node:path";
-import type { Server, ServerDuplexStream, ServiceDefinition } from "@grpc/grpc-js";
+import type { ServerDuplexStream, ServiceDefinition } from "@grpc/grpc-js";
+import type { ServiceHost } from "./service-host";
 import type { Protocol } from "../metrics";
 
 /** How @grpc/reflection loads its own protos (its request/response objects follow these options). */
@@ -82,7 +83,7 @@ class LazyReflection {
  * friends work without .proto files. Everything it needs is loaded on the first reflection
  * request, not at start-up.
  */
-export function addReflection(server: Server, protocols: readonly Protocol[] = ["v1"]): void {
+export function addReflection(server: ServiceHost, protocols: readonly Protocol[] = ["v1"]): void {
   const lazy = new LazyReflection(protocols);
   for (const version of ["v1", "v1alpha"] as const) {
     const definition: ServiceDefinition = {

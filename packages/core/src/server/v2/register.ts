@@ -1,4 +1,4 @@
-import type { Server } from "@grpc/grpc-js";
+import type { ServiceHost } from "../service-host";
 import { service } from "@flyte-agent/flyteidl/v2";
 import type { AgentRegistry } from "../../registry";
 import { AgentOperations } from "../agent-operations";
@@ -14,7 +14,7 @@ import { AsyncConnectorWireService } from "./wire-definition";
  * same registry as the flyteidl 1 services. `env` is the server's, relabelled `protocol: "v2"`
  * for metrics. The server requires this module only when it serves v2, so a v1-only server never loads the flyteidl2 code.
  */
-export function addConnectorServices(server: Server, registry: AgentRegistry, env: ServerEnv): void {
+export function addConnectorServices(server: ServiceHost, registry: AgentRegistry, env: ServerEnv): void {
   const v2env: ServerEnv = { metrics: env.metrics, log: env.log, inFlight: env.inFlight, protocol: "v2" };
   const operations = new AgentOperations(registry, v2env, refuseSyncOnV2);
   server.addService(withSafeDeserialize(AsyncConnectorWireService), asyncConnectorService(operations, v2env));
