@@ -146,10 +146,7 @@ export class AgentServer {
       const operations = new AgentOperations(registry, this.env);
       services.addService(withSafeDeserialize(v1Services.AsyncAgentServiceService), asyncAgentService(operations, this.env));
       services.addService(withSafeDeserialize(v1Services.SyncAgentServiceService), syncAgentService(operations, this.env));
-      services.addService(
-        withSafeDeserialize(v1Services.AgentMetadataServiceService),
-        agentMetadataService(registry, this.env),
-      );
+      services.addService(withSafeDeserialize(v1Services.AgentMetadataServiceService), agentMetadataService(registry, this.env));
     }
     if (v2) {
       // Loaded only when served: a v1-only process never loads the flyteidl2 code.

@@ -68,8 +68,7 @@ function sendOkTrailers(this: ServerHttp2Stream): void {
 function statusOfError(error: unknown, trailer: Metadata | null | undefined): StatusObject {
   const e = (typeof error === "object" && error !== null ? error : {}) as Partial<StatusObject> & { message?: unknown };
   const code = typeof e.code === "number" && Number.isInteger(e.code) ? e.code : Status.UNKNOWN;
-  const details =
-    typeof e.details === "string" ? e.details : typeof e.message === "string" ? e.message : "Unknown Error";
+  const details = typeof e.details === "string" ? e.details : typeof e.message === "string" ? e.message : "Unknown Error";
   const metadata = e.metadata instanceof Metadata ? e.metadata : (trailer ?? new Metadata());
   return { code, details, metadata };
 }
@@ -186,7 +185,8 @@ class DirectUnaryCall {
   private onData(chunk: Buffer): void {
     if (this.answered) return;
     if (this.first === undefined) this.first = chunk;
-    else (this.more ??= [this.first]).push(chunk);
+    else if (this.more === undefined) this.more = [this.first, chunk];
+    else this.more.push(chunk);
     const before = this.received;
     this.received += chunk.length;
     // The declared length of the first message is known once its 5-byte prefix is in.
@@ -214,11 +214,14 @@ class DirectUnaryCall {
     this.more = undefined;
     const length = body.length >= 5 ? body.readUInt32BE(1) : -1;
     if (length < 0 || body.length < 5 + length) {
-      this.answerStatus(Status.UNIMPLEMENTED, `Received no request message for unary method ${this.method.path}`);
+      this.answerStatus(Status.UNIMPLEMENTED, `Received no request message for server streaming method ${this.method.path}`);
       return;
     }
     if (body.length > 5 + length) {
-      this.answerStatus(Status.UNIMPLEMENTED, `Received a second request message for unary method ${this.method.path}`);
+      this.answerStatus(
+        Status.UNIMPLEMENTED,
+        `Received a second request message for server streaming method ${this.method.path}`,
+      );
       return;
     }
     try {
@@ -253,9 +256,7 @@ class DirectUnaryCall {
     frame[0] = 0;
     frame.writeUInt32BE(message.length, 1);
     frame.set(message, 5);
-    const headers = this.responseMetadata
-      ? { ...this.responseMetadata.toHttp2Headers(), ...MESSAGE_HEADERS }
-      : MESSAGE_HEADERS;
+    const headers = this.responseMetadata ? { ...this.responseMetadata.toHttp2Headers(), ...MESSAGE_HEADERS } : MESSAGE_HEADERS;
     this.stream.respond(headers, MESSAGE_RESPONSE_OPTIONS);
     if (trailer) {
       const trailers = { ...trailer.toHttp2Headers(), ...OK_TRAILERS };
@@ -315,7 +316,9 @@ class DirectUnaryCall {
 
   /** Listens for "cancelled": the client went away, or the deadline passed, before the answer. */
   on(event: string, listener: () => void): this {
-    if (event === "cancelled" && !this.cancelled) (this.cancelListeners ??= []).push(listener);
+    if (event !== "cancelled" || this.cancelled) return this;
+    if (this.cancelListeners === undefined) this.cancelListeners = [listener];
+    else this.cancelListeners.push(listener);
     return this;
   }
 

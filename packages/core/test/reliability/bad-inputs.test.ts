@@ -5,16 +5,24 @@ import { FAKE_SECRET, FaultyAgent, StrictAgent, StrictSyncAgent } from "./fixtur
 import { RawClient } from "./fixtures/raw-client";
 import { decodeGetReply, getTask, PATH } from "./fixtures/requests";
 
+// Every case runs against both ways unary calls are served: straight off the HTTP/2 stream
+// (the default) and through grpc-js's own call handling; clients must not see a difference.
+const TRANSPORTS = [
+  ["direct unary", true],
+  ["grpc-js", false],
+] as const;
+
 const servers: AgentServer[] = [];
 const clients: RawClient[] = [];
-let ctx: CaseContext;
-let main: AgentServer;
 
-async function start(maxReceiveMessageBytes?: number): Promise<{ server: AgentServer; client: RawClient; address: string }> {
+async function start(
+  directUnary: boolean,
+  maxReceiveMessageBytes?: number,
+): Promise<{ server: AgentServer; client: RawClient; address: string }> {
   const registry = new AgentRegistry();
   const faulty = new FaultyAgent();
   for (const agent of [new StrictAgent(), faulty, new StrictSyncAgent()]) registry.register(agent);
-  const server = new AgentServer({ registry, maxReceiveMessageBytes });
+  const server = new AgentServer({ registry, maxReceiveMessageBytes, directUnary });
   const address = `127.0.0.1:${await server.listen(0, "127.0.0.1")}`;
   const client = new RawClient(address);
   servers.push(server);
@@ -30,15 +38,7 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 3000)
   }
 }
 
-beforeAll(async () => {
-  registerSecretValue(FAKE_SECRET);
-  const first = await start();
-  main = first.server;
-  const small = await start(1024 * 1024);
-  const registry = main as unknown as { options: { registry: AgentRegistry } };
-  const faulty = registry.options.registry.find({ name: "rel_faulty", version: 0 }) as FaultyAgent;
-  ctx = { client: first.client, smallLimitClient: small.client, faulty, address: first.address };
-});
+beforeAll(() => registerSecretValue(FAKE_SECRET));
 
 afterAll(async () => {
   for (const c of clients) c.close();
@@ -50,30 +50,44 @@ test("the table holds at least 30 bad inputs", () => {
   expect(new Set(BAD_INPUTS.map((c) => c.name)).size).toBe(BAD_INPUTS.length);
 });
 
-describe.each(BAD_INPUTS.map((c) => [c.name, c] as const))("%s", (_name, testCase) => {
-  test(`answers ${status[testCase.code]}, then the server still serves`, async () => {
-    const outcome = await testCase.send(ctx);
-    expect({ code: status[outcome.code], details: outcome.details }).toEqual({
-      code: status[testCase.code],
-      details: testCase.details ? expect.stringMatching(testCase.details) : expect.any(String),
-    });
-    for (const forbidden of testCase.mustNotContain ?? []) expect(outcome.details).not.toContain(forbidden);
+describe.each(TRANSPORTS)("served by %s", (_transport, directUnary) => {
+  let ctx: CaseContext;
+  let main: AgentServer;
 
-    // The server still serves: health, and a real GetTask round trip.
-    await expect(ctx.client.health()).resolves.toBe("SERVING");
-    const ok = await ctx.client.unary(PATH.get, getTask(["rel_task", 1], { jobId: "job-7", n: 7 }));
-    expect(status[ok.code]).toBe("OK");
-    expect(decodeGetReply(ok.reply).resource?.message).toBe("job job-7 done");
-    // Nothing is left running inside the server (deadline and cancel paths release their call).
-    await waitFor(() => main.inFlight === 0, "in-flight calls to drain");
+  beforeAll(async () => {
+    const first = await start(directUnary);
+    main = first.server;
+    const small = await start(directUnary, 1024 * 1024);
+    const registry = main as unknown as { options: { registry: AgentRegistry } };
+    const faulty = registry.options.registry.find({ name: "rel_faulty", version: 0 }) as FaultyAgent;
+    ctx = { client: first.client, smallLimitClient: small.client, faulty, address: first.address };
   });
-});
 
-test("metric labels stay small whatever the task types clients sent", async () => {
-  const body = await main.metrics.registry.metrics();
-  const taskTypes = new Set([...body.matchAll(/task_type="([^"]*)"/g)].map((m) => m[1]));
-  // Only registered categories and "unknown" become labels: the 1 MiB and unknown names above do not.
-  expect([...taskTypes].sort()).toEqual(expect.arrayContaining(["rel_task", "unknown"]));
-  for (const t of taskTypes) expect(["rel_task", "rel_faulty", "rel_sync", "unknown"]).toContain(t);
-  expect(body).not.toMatch(/no_such_task|t{201}/);
+  describe.each(BAD_INPUTS.map((c) => [c.name, c] as const))("%s", (_name, testCase) => {
+    test(`answers ${status[testCase.code]}, then the server still serves`, async () => {
+      const outcome = await testCase.send(ctx);
+      expect({ code: status[outcome.code], details: outcome.details }).toEqual({
+        code: status[testCase.code],
+        details: testCase.details ? expect.stringMatching(testCase.details) : expect.any(String),
+      });
+      for (const forbidden of testCase.mustNotContain ?? []) expect(outcome.details).not.toContain(forbidden);
+
+      // The server still serves: health, and a real GetTask round trip.
+      await expect(ctx.client.health()).resolves.toBe("SERVING");
+      const ok = await ctx.client.unary(PATH.get, getTask(["rel_task", 1], { jobId: "job-7", n: 7 }));
+      expect(status[ok.code]).toBe("OK");
+      expect(decodeGetReply(ok.reply).resource?.message).toBe("job job-7 done");
+      // Nothing is left running inside the server (deadline and cancel paths release their call).
+      await waitFor(() => main.inFlight === 0, "in-flight calls to drain");
+    });
+  });
+
+  test("metric labels stay small whatever the task types clients sent", async () => {
+    const body = await main.metrics.registry.metrics();
+    const taskTypes = new Set([...body.matchAll(/task_type="([^"]*)"/g)].map((m) => m[1]));
+    // Only registered categories and "unknown" become labels: the 1 MiB and unknown names above do not.
+    expect([...taskTypes].sort()).toEqual(expect.arrayContaining(["rel_task", "unknown"]));
+    for (const t of taskTypes) expect(["rel_task", "rel_faulty", "rel_sync", "unknown"]).toContain(t);
+    expect(body).not.toMatch(/no_such_task|t{201}/);
+  });
 });
