@@ -36,6 +36,12 @@ export async function customTaskPlugin() {
  * @param {{pluginArgs?: string[], env?: object, nodeArgs?: string[], cwd?: string, captureLogs?: boolean}} options
  *   captureLogs keeps the tail of its JSON log (stdout); off under load, where reading it costs CPU.
  */
+/**
+ * V8 flags given to every full server: BENCH_FULL_NODE_ARGS (for example
+ * "--max-semi-space-size=64" to try a flag on the full server only).
+ */
+export const FULL_SERVER_NODE_ARGS = (process.env.BENCH_FULL_NODE_ARGS ?? "").split(" ").filter(Boolean);
+
 export async function startFullServer({
   pluginArgs = [],
   env = {},
@@ -48,6 +54,7 @@ export async function startFullServer({
   const metricsPort = await freePort();
   const started = performance.now();
   const [command, argv] = pinned("server", process.execPath, [
+    ...FULL_SERVER_NODE_ARGS,
     ...nodeArgs,
     CLI,
     "serve",

@@ -58,11 +58,9 @@ function v2Operations(v2, op) {
 /** Measures `requests` calls of each operation; returns one row per operation. */
 export async function costSection({ plugin, tmpDir, requests, warmup = Math.max(500, requests / 5), log }) {
   const probeEnv = (kind) => ({ BENCH_PROBE_FILE: join(tmpDir, `cost-probe-${kind}.json`) });
-  // BENCH_FULL_NODE_ARGS adds V8 flags to the full server only (e.g. "--max-semi-space-size=64").
-  const extraArgs = (process.env.BENCH_FULL_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const full = await startFullServer({
     pluginArgs: plugin.args,
-    nodeArgs: ["--require", PROBE, ...extraArgs],
+    nodeArgs: ["--require", PROBE],
     env: probeEnv("full"),
   });
   const bare = await startBareServer({ nodeArgs: ["--require", PROBE], env: probeEnv("bare") });
