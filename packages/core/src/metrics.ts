@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Registry, collectDefaultMetrics } from "prom-client";
+import { CountedCounter, CountedHistogram, type CounterSeries, type HistogramSeries } from "./counted-metrics";
 
 /**
  * The operations metrics and logs are labelled with: the task calls (`create`, `get`, `delete`,
@@ -46,38 +47,36 @@ export function legacyMetricsFromEnv(env: NodeJS.ProcessEnv = process.env): bool
   return value === "1" || value === "true";
 }
 
-type Labels = "task_type" | "operation" | "protocol";
-
 /** One set of the four request metrics under one prefix. */
 class MetricSet {
-  readonly success: Counter<Labels>;
-  readonly failure: Counter<Labels | "error_code">;
-  readonly latency: Histogram<Labels>;
-  readonly inputBytes: Histogram<"task_type" | "protocol">;
+  readonly success: CountedCounter;
+  readonly failure: CountedCounter;
+  readonly latency: CountedHistogram;
+  readonly inputBytes: CountedHistogram;
 
   constructor(p: string, registry: Registry, withProtocol: boolean) {
     const registers = [registry];
     const proto = withProtocol ? (["protocol"] as const) : [];
-    this.success = new Counter({
+    this.success = new CountedCounter({
       name: `${p}requests_success_total`,
       help: "Connector requests that succeeded",
       labelNames: ["task_type", "operation", ...proto],
       registers,
     });
-    this.failure = new Counter({
+    this.failure = new CountedCounter({
       name: `${p}requests_failure_total`,
       help: "Connector requests that failed, by gRPC status",
       labelNames: ["task_type", "operation", "error_code", ...proto],
       registers,
     });
-    this.latency = new Histogram({
+    this.latency = new CountedHistogram({
       name: `${p}request_latency_seconds`,
       help: "Time spent handling connector requests",
       labelNames: ["task_type", "operation", ...proto],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
-    this.inputBytes = new Histogram({
+    this.inputBytes = new CountedHistogram({
       name: `${p}input_literal_bytes`,
       help: "Size of the encoded request carrying the task inputs (CreateTask, ExecuteTaskSync)",
       labelNames: ["task_type", ...proto],
@@ -87,7 +86,7 @@ class MetricSet {
   }
 }
 
-type BoundChildren = { latency: { observe(v: number): void }; success: { inc(): void } };
+type BoundChildren = { latency: HistogramSeries; success: CounterSeries };
 
 /**
  * Prometheus metrics of the connector service, with the names Flyte's Python connectors use:
@@ -102,7 +101,7 @@ export class AgentMetrics {
   readonly registry = new Registry();
   private readonly current: MetricSet;
   private readonly legacy: MetricSet | undefined;
-  /** Label-bound children per (task type, operation, protocol): prom-client hashes labels on every call otherwise. */
+  /** The series of each (task type, operation, protocol), so an observation looks nothing up. */
   private readonly bound = new Map<string, BoundChildren[]>();
 
   constructor(options: AgentMetricsOptions = {}) {
@@ -122,10 +121,10 @@ export class AgentMetrics {
     let children = this.bound.get(key);
     if (!children) {
       const labels = { task_type: taskType, operation, protocol };
-      children = [{ latency: this.current.latency.labels(labels), success: this.current.success.labels(labels) }];
+      children = [{ latency: this.current.latency.series(labels), success: this.current.success.series(labels) }];
       if (this.legacy) {
         const old = { task_type: taskType, operation };
-        children.push({ latency: this.legacy.latency.labels(old), success: this.legacy.success.labels(old) });
+        children.push({ latency: this.legacy.latency.series(old), success: this.legacy.success.series(old) });
       }
       // Unknown task types come from clients: bound the cache instead of growing without limit.
       if (this.bound.size < 1000) this.bound.set(key, children);
@@ -134,15 +133,15 @@ export class AgentMetrics {
     if (errorCode === undefined) {
       for (const c of children) c.success.inc();
     } else {
-      this.current.failure.inc({ task_type: taskType, operation, error_code: errorCode, protocol });
-      this.legacy?.failure.inc({ task_type: taskType, operation, error_code: errorCode });
+      this.current.failure.series({ task_type: taskType, operation, error_code: errorCode, protocol }).inc();
+      this.legacy?.failure.series({ task_type: taskType, operation, error_code: errorCode }).inc();
     }
   }
 
   /** Records the size of a request's inputs. */
   observeInputBytes(taskType: string, bytes: number, protocol: Protocol = "v1"): void {
-    this.current.inputBytes.observe({ task_type: taskType, protocol }, bytes);
-    this.legacy?.inputBytes.observe({ task_type: taskType }, bytes);
+    this.current.inputBytes.series({ task_type: taskType, protocol }).observe(bytes);
+    this.legacy?.inputBytes.series({ task_type: taskType }).observe(bytes);
   }
 
   /** Serves `/metrics` on its own HTTP port. Resolves once listening. */

@@ -26,6 +26,8 @@ const key = (name: string, version: number) => `${name}\u0000${version}`;
  */
 export class AgentRegistry {
   private readonly byCategory = new Map<string, RegisteredAgent>();
+  /** The same entries by name, then version: a lookup on every call builds no key string. */
+  private readonly byName = new Map<string, Map<number, RegisteredAgent>>();
 
   /** Adds an agent. Throws {@link ConfigurationError} when its category is taken. */
   register(agent: Agent, options: RegisterOptions = {}): void {
@@ -38,12 +40,19 @@ export class AgentRegistry {
         `task category ${formatCategory(agent.category)} is claimed twice: by "${existing.agent.name}" from ${existing.source} and by "${agent.name}" from ${source}`,
       );
     }
-    this.byCategory.set(k, { agent, source });
+    const entry = { agent, source };
+    this.byCategory.set(k, entry);
+    let versions = this.byName.get(agent.category.name);
+    if (!versions) {
+      versions = new Map();
+      this.byName.set(agent.category.name, versions);
+    }
+    versions.set(agent.category.version, entry);
   }
 
   /** The agent for a category, or undefined. */
   find(category: TaskCategory): Agent | undefined {
-    return this.byCategory.get(key(category.name, category.version))?.agent;
+    return this.byName.get(category.name)?.get(category.version)?.agent;
   }
 
   /** The agent for a category; throws NOT_FOUND naming what was asked and what exists. */

@@ -301,15 +301,48 @@ class LazyCallContext implements CallContext {
     return this.scope.deadline;
   }
   get log(): AgentLogger {
-    if (!this.childLog) {
-      const child = this.baseLog.child({ agent: this.scope.agentName, operation: this.scope.operation });
-      const secrets = this.scope.secretValues;
-      this.childLog = secrets.length > 0 ? redactingLogger(child, secrets) : child;
-    }
+    if (!this.childLog) this.childLog = new DeferredChildLogger(this.scope, this.baseLog);
     return this.childLog;
   }
   get connection(): Connection | undefined {
     return this.scope.connection;
+  }
+}
+
+type LogLevel = keyof AgentLogger;
+
+/**
+ * An agent call's logger: pino's child logger (bound to agent and operation, scrubbing the
+ * call's connection secrets) is created when a line at an enabled level is first logged. Plugins
+ * log debug lines on every outbound request; at the default level those cost nothing.
+ */
+class DeferredChildLogger implements AgentLogger {
+  private child: AgentLogger | undefined;
+  constructor(
+    private readonly scope: RequestScope,
+    private readonly baseLog: Logger,
+  ) {}
+  debug(obj: object, msg?: string): void {
+    this.log("debug", obj, msg);
+  }
+  info(obj: object, msg?: string): void {
+    this.log("info", obj, msg);
+  }
+  warn(obj: object, msg?: string): void {
+    this.log("warn", obj, msg);
+  }
+  error(obj: object, msg?: string): void {
+    this.log("error", obj, msg);
+  }
+  private log(level: LogLevel, obj: object, msg: string | undefined): void {
+    if (!this.baseLog.isLevelEnabled(level)) return;
+    if (!this.child) {
+      const child = this.baseLog.child({ agent: this.scope.agentName, operation: this.scope.operation });
+      const secrets = this.scope.secretValues;
+      this.child = secrets.length > 0 ? redactingLogger(child, secrets) : child;
+    }
+    if (msg === undefined) this.child[level](obj);
+    else this.child[level](obj, msg);
   }
 }
 
