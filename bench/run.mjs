@@ -19,7 +19,8 @@ import { ensureH2load } from "./lib/h2load.mjs";
 import { ensurePythonGrpc } from "./lib/python-baseline.mjs";
 import { COST_HEAD, costRows, machine, printTable, summaryRows } from "./lib/report.mjs";
 import { BENCH_DIR, loadCore } from "./lib/repo.mjs";
-import { customTaskPlugin } from "./lib/servers.mjs";
+import { describeSettings } from "./lib/image-settings.mjs";
+import { customTaskPlugin, FULL_SERVER_ENV } from "./lib/servers.mjs";
 import { costSection } from "./sections/cost.mjs";
 import { fixedRateSection } from "./sections/fixed-rate.mjs";
 import { profileSection } from "./sections/profile.mjs";
@@ -150,6 +151,7 @@ async function main() {
   } finally {
     rmSync(tmpDir, { recursive: true, force: true });
   }
+  results.fullServerEnv = FULL_SERVER_ENV;
   results.elapsedS = Math.round((Date.now() - started.getTime()) / 1000);
   const outDir = join(BENCH_DIR, "results");
   mkdirSync(outDir, { recursive: true });
@@ -158,7 +160,7 @@ async function main() {
   const m = results.machine;
   process.stdout.write(
     `\n${m.nproc} x ${m.cpuModel}, node ${m.node}, load average ${m.loadAvg.join(" ")} at the start, ${results.date}\n` +
-      `${results.pinning}; full = flyte-agent serve (${plugin.label}), bare = bench/servers/bare-server.mjs, ` +
+      `${results.pinning}; full = flyte-agent serve (${plugin.label}; Node runs with ${describeSettings(FULL_SERVER_ENV)}), bare = bench/servers/bare-server.mjs, ` +
       `python = bench/servers/python-servicer.py (${python.ok ? python.label : `not run: ${python.reason}`})\n\n`,
   );
   printTable(summaryRows(results));

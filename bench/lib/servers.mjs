@@ -7,6 +7,7 @@ import { pinned } from "./cpu-pin.mjs";
 import { freePort, stop, track } from "./proc.mjs";
 import { waitServing } from "./raw-grpc.mjs";
 import { BENCH_DIR, CLI, REPO_ROOT } from "./repo.mjs";
+import { imageRuntimeSettings } from "./image-settings.mjs";
 
 /**
  * How to serve category custom_task v0: the template plugin when it is built and serves it,
@@ -42,6 +43,20 @@ export async function customTaskPlugin() {
  */
 export const FULL_SERVER_NODE_ARGS = (process.env.BENCH_FULL_NODE_ARGS ?? "").split(" ").filter(Boolean);
 
+/**
+ * Environment given to every full server: the image's runtime settings (see
+ * image-settings.mjs), then BENCH_FULL_ENV ("NAME=value NAME2=value2") on top.
+ */
+export const FULL_SERVER_ENV = {
+  ...imageRuntimeSettings(),
+  ...Object.fromEntries(
+    (process.env.BENCH_FULL_ENV ?? "")
+      .split(" ")
+      .filter((pair) => pair.includes("="))
+      .map((pair) => [pair.slice(0, pair.indexOf("=")), pair.slice(pair.indexOf("=") + 1)]),
+  ),
+};
+
 export async function startFullServer({
   pluginArgs = [],
   env = {},
@@ -69,7 +84,7 @@ export async function startFullServer({
   const child = track(
     spawn(command, argv, {
       cwd,
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...FULL_SERVER_ENV, ...env },
       stdio: ["ignore", captureLogs ? "pipe" : "ignore", "pipe"],
     }),
   );
