@@ -155,6 +155,9 @@ class DirectUnaryCall {
   private received = 0;
   private requestMetadata: Metadata | undefined;
   private responseMetadata: Metadata | undefined;
+  private readonly closeListener = () => this.onClose();
+  private readonly dataListener = (chunk: Buffer) => this.onData(chunk);
+  private readonly endListener = () => this.onEnd();
 
   constructor(
     private readonly stream: ServerHttp2Stream,
@@ -163,9 +166,9 @@ class DirectUnaryCall {
     private readonly maxReceiveMessageBytes: number,
   ) {
     stream.once("error", ignoreStreamError);
-    stream.once("close", () => this.onClose());
-    stream.on("data", (chunk: Buffer) => this.onData(chunk));
-    stream.once("end", () => this.onEnd());
+    stream.once("close", this.closeListener);
+    stream.on("data", this.dataListener);
+    stream.once("end", this.endListener);
     const timeout = headers["grpc-timeout"];
     if (typeof timeout === "string") this.startDeadline(timeout);
   }
@@ -294,9 +297,27 @@ class DirectUnaryCall {
   private onClose(): void {
     if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
     this.deadlineTimer = undefined;
-    if (this.answered) return;
-    this.answered = true;
-    this.notifyCancelled();
+    if (!this.answered) {
+      this.answered = true;
+      this.notifyCancelled();
+    }
+    this.release();
+  }
+
+  /**
+   * Lets go of everything the call held. Node keeps a closed stream object (a wrapper of a
+   * native handle) until the next full collection; without this, the request, the scope and
+   * everything reachable from these listeners would be kept and promoted with it.
+   */
+  private release(): void {
+    this.stream.off("data", this.dataListener);
+    this.stream.off("end", this.endListener);
+    this.request = undefined;
+    this.first = undefined;
+    this.more = undefined;
+    this.cancelListeners = undefined;
+    this.requestMetadata = undefined;
+    this.responseMetadata = undefined;
   }
 
   private notifyCancelled(): void {
