@@ -150,14 +150,15 @@ export class SqlApiClient {
     timeoutMs: number,
   ): Promise<HttpAttempt<Answer>> {
     if (call.signal.aborted) throw call.signal.reason;
-    const timeout = AbortSignal.timeout(timeoutMs);
     try {
+      // axios ends a request that gets no bytes for `timeout` ms (ECONNABORTED); the call's
+      // signal covers its deadline and cancellation (as in the Databricks plugin).
       const res = await this.http.request<string>({
         method,
         url: `${call.baseUrl}${STATEMENTS}${path}`,
         data: body,
         timeout: timeoutMs,
-        signal: AbortSignal.any([call.signal, timeout]),
+        signal: call.signal,
         headers: {
           Authorization: `Bearer ${call.token}`,
           "X-Snowflake-Authorization-Token-Type": "KEYPAIR_JWT",
@@ -169,8 +170,10 @@ export class SqlApiClient {
       return { status: res.status, headers: res.headers as Record<string, unknown>, body: parseBody(res.data) };
     } catch (err) {
       if (call.signal.aborted) throw call.signal.reason;
-      if (timeout.aborted) return { networkError: `no answer from Snowflake within ${timeoutMs} ms` };
       const code = isAxiosError(err) ? err.code : undefined;
+      if (code === "ECONNABORTED" || code === "ETIMEDOUT") {
+        return { networkError: `no answer from Snowflake within ${timeoutMs} ms` };
+      }
       const message = err instanceof Error ? err.message : "unknown error";
       return { networkError: `cannot reach Snowflake (${code ? `${code}: ` : ""}${message})` };
     }
