@@ -42,6 +42,14 @@ type UnaryCallback = (error: unknown, value?: unknown, trailer?: Metadata | null
 const TIMEOUT_PATTERN = /(\d{1,8})\s*([HMSmun])/;
 const TIMEOUT_UNIT_MS: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1000, m: 1, u: 0.001, n: 0.000_001 };
 
+/** The `grpc-timeout` header in ms as grpc-js reads it: undefined without one, NaN when malformed. */
+function timeoutMsOf(header: string | string[] | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const match = typeof header === "string" ? TIMEOUT_PATTERN.exec(header) : null;
+  if (match === null) return Number.NaN;
+  return (Number(match[1]) * (TIMEOUT_UNIT_MS[match[2] ?? "S"] ?? 1000)) | 0;
+}
+
 /** Response headers of every answer with a message (grpc-js sends the same). */
 const MESSAGE_HEADERS = {
   ":status": 200,
@@ -113,10 +121,12 @@ export class DirectUnaryCalls {
     http2.off("stream", grpcListener);
     http2.on("stream", (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, flags: number, rawHeaders: string[]) => {
       const method = this.methodFor(headers);
-      if (method === undefined) grpcListener.call(http2, stream, headers, flags, rawHeaders);
+      // A malformed grpc-timeout goes to grpc-js too, which answers it.
+      const timeoutMs = method === undefined ? undefined : timeoutMsOf(headers["grpc-timeout"]);
+      if (method === undefined || Number.isNaN(timeoutMs)) grpcListener.call(http2, stream, headers, flags, rawHeaders);
       else {
         this.streamOpened?.(stream);
-        new DirectUnaryCall(stream, headers, method, this.maxReceiveMessageBytes);
+        new DirectUnaryCall(stream, headers, method, this.maxReceiveMessageBytes, timeoutMs);
       }
     });
     return true;
@@ -131,8 +141,6 @@ export class DirectUnaryCalls {
     if (typeof contentType !== "string" || !contentType.startsWith("application/grpc")) return undefined;
     const encoding = headers["grpc-encoding"];
     if (encoding !== undefined && encoding !== "identity") return undefined;
-    const timeout = headers["grpc-timeout"];
-    if (timeout !== undefined && (typeof timeout !== "string" || !TIMEOUT_PATTERN.test(timeout))) return undefined;
     return method;
   }
 }
@@ -164,19 +172,16 @@ class DirectUnaryCall {
     private readonly headers: IncomingHttpHeaders,
     private readonly method: UnaryMethod,
     private readonly maxReceiveMessageBytes: number,
+    timeoutMs: number | undefined,
   ) {
     stream.once("error", ignoreStreamError);
     stream.once("close", this.closeListener);
     stream.on("data", this.dataListener);
     stream.once("end", this.endListener);
-    const timeout = headers["grpc-timeout"];
-    if (typeof timeout === "string") this.startDeadline(timeout);
+    if (timeoutMs !== undefined) this.startDeadline(timeoutMs);
   }
 
-  private startDeadline(header: string): void {
-    const match = TIMEOUT_PATTERN.exec(header);
-    if (match === null) return; // not reached: such streams go to grpc-js
-    const ms = (Number(match[1]) * (TIMEOUT_UNIT_MS[match[2] ?? "S"] ?? 1000)) | 0;
+  private startDeadline(ms: number): void {
     this.deadline = Date.now() + ms;
     this.deadlineTimer = setTimeout(() => {
       this.deadlineTimer = undefined;
