@@ -164,7 +164,7 @@ describe("DirectUnaryCalls in front of grpc-js", () => {
       ServerCredentials.createInsecure(),
       { handshakeTimeoutMs: 5000, maxHeaderListBytes: 16 * 1024 },
       silentLogger(),
-      direct,
+      { directUnary: direct },
     );
     address = `127.0.0.1:${await listener.listen(0, "127.0.0.1")}`;
   });

@@ -18,6 +18,7 @@ import { createServer, type Server as NetServer, type Socket } from "node:net";
 import type { Server as GrpcServer, ServerCredentials } from "@grpc/grpc-js";
 import type { Logger } from "pino";
 import type { DirectUnaryCalls } from "./direct-unary";
+import { useStreamIdTable } from "./session-stream-table";
 
 /** Limits of every connection the listener accepts. */
 export interface ConnectionLimits {
@@ -25,6 +26,14 @@ export interface ConnectionLimits {
   handshakeTimeoutMs: number;
   /** Largest request header list (HTTP/2 SETTINGS_MAX_HEADER_LIST_SIZE), in bytes. */
   maxHeaderListBytes: number;
+}
+
+/** What the listener adds in front of grpc-js besides the limits. */
+export interface ListenerExtras {
+  /** Serves registered unary methods straight off their HTTP/2 stream (see `direct-unary.ts`). */
+  directUnary?: DirectUnaryCalls;
+  /** Gives each session a {@link useStreamIdTable | stream table} that lets closed streams die young. */
+  streamIdTable?: boolean;
 }
 
 type Http2Like = Http2Server | Http2SecureServer;
@@ -56,7 +65,8 @@ const connectionKey = (address: string | undefined, port: number | undefined) =>
 
 /**
  * A TCP listener feeding grpc-js, with a handshake deadline and a header size limit per
- * connection; with `directUnary`, its unary methods are served in front of grpc-js.
+ * connection; with {@link ListenerExtras}, unary methods served in front of grpc-js and a
+ * stream table per session.
  */
 export class GuardedListener {
   private readonly net: NetServer;
@@ -65,17 +75,19 @@ export class GuardedListener {
   private readonly pending = new Map<string, { socket: Socket; timer: NodeJS.Timeout }>();
   /** Whether the handshake deadline and header limit are in force (see {@link injectorWithHttp2Server}). */
   readonly guarded: boolean;
+  private streamIdTable: boolean;
 
   constructor(
     grpcServer: GrpcServer,
     credentials: ServerCredentials,
     private readonly limits: ConnectionLimits,
     private readonly log: Logger,
-    directUnary?: DirectUnaryCalls,
+    { directUnary, streamIdTable = false }: ListenerExtras = {},
   ) {
     const { injector, http2 } = injectorWithHttp2Server(grpcServer, credentials);
     this.injector = injector;
     this.guarded = http2 !== undefined;
+    this.streamIdTable = streamIdTable;
     if (http2) {
       http2.updateSettings({ maxHeaderListSize: limits.maxHeaderListBytes });
       http2.on("session", (session: ServerHttp2Session) => this.watchSession(session));
@@ -130,6 +142,10 @@ export class GuardedListener {
   }
 
   private watchSession(session: ServerHttp2Session): void {
+    if (this.streamIdTable && !useStreamIdTable(session)) {
+      this.streamIdTable = false;
+      this.log.warn("this Node.js version keeps a session's streams differently: sessions keep Node's own stream map");
+    }
     const socket = session.socket;
     const key = connectionKey(socket?.remoteAddress, socket?.remotePort);
     if (this.pending.has(key)) session.once("remoteSettings", () => this.settled(key));
