@@ -51,6 +51,13 @@ describe("flags are checked at start-up", () => {
       {},
       "option '--max-connection-idle <duration>' argument 'forever' is invalid",
     ],
+    ["negative --heap-growth", ["--heap-growth", "-50"], {}, "Expected an integer from 0 to 1000"],
+    [
+      "bad heap growth in the environment",
+      [],
+      { FLYTE_AGENT_HEAP_GROWTH: "3x" },
+      "from env 'FLYTE_AGENT_HEAP_GROWTH' is invalid",
+    ],
     [
       "bad shutdown delay in the environment",
       [],

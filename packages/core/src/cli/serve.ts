@@ -2,6 +2,7 @@ import { type Command, Option } from "commander";
 import type { Logger } from "pino";
 import { formatCategory } from "../agent";
 import { describeErrorChain } from "../error-chain";
+import { applyHeapGrowth, DEFAULT_HEAP_GROWTH_PERCENT } from "../heap-growth";
 import { createLogger } from "../logger";
 import { AgentMetrics, legacyMetricsFromEnv, type Protocol } from "../metrics";
 import { AgentServer, DEFAULT_MAX_RECEIVE_BYTES } from "../server/agent-server";
@@ -26,6 +27,7 @@ interface ServeFlags extends PluginSelectionFlags {
   maxConnectionIdle: number;
   protocols: Protocol[];
   legacyMetrics?: boolean;
+  heapGrowth: number;
 }
 
 /** `--protocols`: a comma-separated list of v1, v2. */
@@ -105,13 +107,24 @@ export function registerServe(program: Command, setExitCode: (code: number) => v
     )
     .addOption(
       new Option(
+        "--heap-growth <percent>",
+        "how far V8 lets the old generation grow past what survived its last full collection, in percent (0: V8 decides, up to 300)",
+      )
+        .env("FLYTE_AGENT_HEAP_GROWTH")
+        .argParser(integerFlag(0, 1000))
+        .default(DEFAULT_HEAP_GROWTH_PERCENT),
+    )
+    .addOption(
+      new Option(
         "--legacy-metrics",
         "also record the deprecated flyte_agent_* metric names for existing dashboards (env FLYTE_AGENT_LEGACY_METRICS=true)",
       ),
     );
   addPluginSelectionOptions(command).action(async (flags: ServeFlags) => {
     checkTlsFlags(flags);
+    const heapGrowth = applyHeapGrowth(flags.heapGrowth);
     const log = createLogger();
+    log.debug({ heapGrowthPercent: flags.heapGrowth, source: heapGrowth }, "old generation growth");
     const { registry, problems } = await buildRegistry(selectionFromFlags(flags));
     for (const p of problems) log.error({ package: p.name, reason: p.error }, `plugin ${p.name} failed to load: ${p.error}`);
 
