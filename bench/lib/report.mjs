@@ -184,6 +184,8 @@ export const COST_HEAD = [
   "heap B/call full",
   "bare",
   "full/bare",
+  "promoted B/call full",
+  "bare",
   "GCs/1000 full",
   "bare",
 ];
@@ -198,6 +200,8 @@ export function costRows(cost) {
     show(row.full?.allocatedBytesPerCall),
     show(row.bare?.allocatedBytesPerCall),
     show(ratio(row.full?.allocatedBytesPerCall, row.bare?.allocatedBytesPerCall)),
+    show(row.full?.promotedBytesPerCall),
+    show(row.bare?.promotedBytesPerCall),
     show(row.full?.collectionsPer1000),
     show(row.bare?.collectionsPer1000),
   ]);

@@ -117,13 +117,14 @@ export async function costSection({ plugin, tmpDir, requests, warmup = Math.max(
           cpuMicrosPerCall: round(((cpu1 - cpu0) * 1e6) / requests, 1),
           allocatedBytesPerCall: Math.round((after.allocatedBytes - before.allocatedBytes) / requests),
           collectionsPer1000: round(((after.collections - before.collections) * 1000) / requests, 2),
+          promotedBytesPerCall: Math.round((after.promotedBytes - before.promotedBytes) / requests),
           rps: round(res.rps, 0),
           errors: failures + res.failed + res.errored,
         };
         const r = row[server.kind];
         log(
-          `  ${op.operation} ${server.kind}: ${r.cpuMicrosPerCall} µs CPU, ${r.allocatedBytesPerCall} B allocated per call ` +
-            `(${r.collectionsPer1000} GCs per 1,000 calls, ${r.rps} req/s, ${r.errors} errors)`,
+          `  ${op.operation} ${server.kind}: ${r.cpuMicrosPerCall} µs CPU, ${r.allocatedBytesPerCall} B allocated per call, ` +
+            `${r.promotedBytesPerCall} B of it promoted (${r.collectionsPer1000} GCs per 1,000 calls, ${r.rps} req/s, ${r.errors} errors)`,
         );
       }
       rows.push(row);

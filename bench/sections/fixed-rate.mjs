@@ -1,8 +1,9 @@
 // Latency and CPU per call at a fixed GetTask rate (open loop per h2load client): the full server,
 // the bare grpc-js baseline and the Python servicer. Each run sends exactly rate x duration
-// requests after a one-second warm-up, so the server's CPU time (utime + stime from /proc) over
-// the run divided by the requests is its CPU per call at that rate. The time its threads spent
-// runnable but waiting for a CPU shows how much other work on the machine got in the way.
+// requests after warming every server up at the rate (see WARM_UP_S), so the server's CPU time
+// (utime + stime from /proc) over the run divided by the requests is its CPU per call at that
+// rate. The time its threads spent runnable but waiting for a CPU shows how much other work on
+// the machine got in the way.
 import { join } from "node:path";
 import { PATHS } from "../lib/frames.mjs";
 import { h2load } from "../lib/h2load.mjs";
@@ -11,6 +12,10 @@ import { requestCounters } from "../lib/servers.mjs";
 import { round } from "../lib/stats.mjs";
 import { checkBodies, prepareCustomTaskBodies } from "./prepare.mjs";
 import { mediansOf, startCompared } from "./throughput.mjs";
+
+/** Seconds at the rate before the first measured run, and before each one. */
+const WARM_UP_S = 5;
+const RUN_WARM_UP_S = 1;
 
 /** GetTask at `rate` req/s spread over `clients` connections; medians over `runs`. */
 export async function fixedRateSection({ plugin, tmpDir, rate = 2000, clients = 4, runs, durationS, python, log }) {
@@ -31,10 +36,15 @@ export async function fixedRateSection({ plugin, tmpDir, rate = 2000, clients = 
         requests,
         logFile: join(tmpDir, "h2load-rate.log"),
       });
-    for (const server of servers) await atRate(server, rate); // one second of warm-up each
+    // Steady state of a service that is polled all the time: five seconds at the rate before the
+    // first run, and one more second right before each measured run, because each server sits
+    // idle while the others are measured, and after 8 s of idle V8 shrinks the young generation
+    // and collects (the Python server gets the same; it has no such state).
+    for (const server of servers) await atRate(server, rate * WARM_UP_S);
     const before = await requestCounters(full.metricsPort);
     for (let r = 0; r < runs; r++) {
       for (const server of servers) {
+        await atRate(server, rate * RUN_WARM_UP_S);
         const requests = rate * durationS;
         const cpu0 = cpuSeconds(server.child.pid);
         const wait0 = runQueueSeconds(server.child.pid);
