@@ -125,14 +125,11 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     let size = 0;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        reject(new BodyTooLarge());
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      // Past the limit the rest is read and dropped (so the client gets the 413), up to 4x.
+      if (size > limit * 4) req.destroy();
+      else if (size <= limit) chunks.push(chunk);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("end", () => (size > limit ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks))));
     req.on("error", reject);
   });
 }
@@ -357,42 +354,39 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions = {}): Pr
         res.end(JSON.stringify({ message: error.message }));
       }
     };
-    let raw: Buffer;
-    try {
-      raw = await readBody(req, maxBodyBytes);
-    } catch (err) {
-      if (err instanceof BodyTooLarge && !res.headersSent) {
-        requests.push(record);
-        answerError({ status: 413, code: "RequestEntityTooLarge", message: `Request body larger than ${maxBodyBytes} bytes` });
-      }
-      return;
-    }
-    requests.push(record);
-
     let endpointName = "";
+    let route: ApiError | undefined;
     if (api === "sagemaker") {
       const target = headers["x-amz-target"] ?? "";
       record.operation = target.startsWith("SageMaker.") ? target.slice("SageMaker.".length) : target;
       if (req.method !== "POST" || url.pathname !== "/" || !target.startsWith("SageMaker."))
-        return answerError({
+        route = {
           status: 400,
           code: "UnknownOperationException",
           message: `No operation for ${req.method} ${url.pathname} ${target}`,
-        });
-      if (headers["content-type"] !== JSON_TYPE)
-        return answerError({ status: 400, code: "SerializationException", message: `Content-Type must be ${JSON_TYPE}` });
+        };
+      else if (headers["content-type"] !== JSON_TYPE)
+        route = { status: 400, code: "SerializationException", message: `Content-Type must be ${JSON_TYPE}` };
     } else {
       const m = /^\/endpoints\/([^/]+)\/(invocations|async-invocations)$/.exec(url.pathname);
       if (req.method !== "POST" || !m)
-        return answerError({
-          status: 404,
-          code: "UnknownOperationException",
-          message: `No operation for ${req.method} ${url.pathname}`,
-        });
-      endpointName = decodeURIComponent(m[1]!);
-      record.operation = m[2] === "invocations" ? "InvokeEndpoint" : "InvokeEndpointAsync";
-      record.body = raw.toString("utf8");
+        route = { status: 404, code: "UnknownOperationException", message: `No operation for ${req.method} ${url.pathname}` };
+      else {
+        endpointName = decodeURIComponent(m[1]!);
+        record.operation = m[2] === "invocations" ? "InvokeEndpoint" : "InvokeEndpointAsync";
+      }
     }
+    requests.push(record);
+    let raw: Buffer;
+    try {
+      raw = await readBody(req, maxBodyBytes);
+    } catch (err) {
+      if (err instanceof BodyTooLarge && !res.headersSent)
+        answerError({ status: 413, code: "RequestEntityTooLarge", message: `Request body larger than ${maxBodyBytes} bytes` });
+      return;
+    }
+    if (route) return answerError(route);
+    if (api === "runtime") record.body = raw.toString("utf8");
 
     const signed = verifySigV4(
       { method: req.method ?? "GET", path: url.pathname, query: url.search.slice(1), headers, body: raw },
