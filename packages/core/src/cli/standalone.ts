@@ -18,7 +18,7 @@ export interface StandaloneOptions {
 /** Versions of the tools a standalone plugin builds and tests with. */
 const TOOL_VERSIONS = {
   "@types/jest": "^30.0.0",
-  "@types/node": "^20.19.0",
+  "@types/node": "^22.19.0",
   jest: "^30.2.0",
   "ts-jest": "^29.4.5",
   typescript: "~5.9.3",
@@ -52,7 +52,7 @@ export function standalonePackageJson(options: StandaloneOptions): Record<string
     files: ["dist", "README.md"],
     keywords: ["flyte", "flyte-agent-plugin"],
     flyteAgent: { plugin: "./dist/index.js" },
-    engines: { node: ">=20" },
+    engines: { node: ">=22" },
     scripts: {
       build: `node -e "require('node:fs').rmSync('dist',{recursive:true,force:true})" && tsc -p tsconfig.build.json`,
       // Plugins are loaded with import(), which jest supports only with VM modules.
