@@ -1,4 +1,4 @@
-import { AgentError, StatusCode } from "@flyte-agent/core";
+import { type AgentError, StatusCode } from "@flyte-agent/core";
 import { resolveRegion } from "../src/region";
 
 test("an input named region wins, then custom.region, then the configured region", () => {
