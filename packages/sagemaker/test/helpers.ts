@@ -1,4 +1,11 @@
 import {
+  CreateEndpointCommand,
+  CreateEndpointConfigCommand,
+  CreateModelCommand,
+  DescribeEndpointCommand,
+  SageMakerClient,
+} from "@aws-sdk/client-sagemaker";
+import {
   type AgentLogger,
   type CallContext,
   type CreateContext,
@@ -117,4 +124,29 @@ export function callContext(options: { log?: AgentLogger; deadline?: Date } = {}
     deadline: options.deadline,
     log: options.log ?? captureLogger(),
   };
+}
+
+/** Creates a model, an async endpoint config and an endpoint in the fake with the real SDK client. */
+export async function seedEndpoint(fake: FakeSageMaker, name: string): Promise<void> {
+  const client = new SageMakerClient({
+    region: fake.region,
+    endpoint: fake.url,
+    credentials: { accessKeyId: FAKE_AWS_KEY.accessKeyId, secretAccessKey: FAKE_AWS_KEY.secretAccessKey },
+  });
+  try {
+    await client.send(new CreateModelCommand({ ModelName: name, PrimaryContainer: { Image: "img" } }));
+    await client.send(
+      new CreateEndpointConfigCommand({
+        EndpointConfigName: `${name}-config`,
+        ProductionVariants: [
+          { VariantName: "variant-name-1", ModelName: name, InitialInstanceCount: 1, InstanceType: "ml.m4.xlarge" },
+        ],
+        AsyncInferenceConfig: { OutputConfig: { S3OutputPath: "s3://bucket/out/" } },
+      }),
+    );
+    await client.send(new CreateEndpointCommand({ EndpointName: `${name}-endpoint`, EndpointConfigName: `${name}-config` }));
+    await client.send(new DescribeEndpointCommand({ EndpointName: `${name}-endpoint` }));
+  } finally {
+    client.destroy();
+  }
 }
