@@ -89,10 +89,7 @@ test("create_endpoint_config: floats of custom go out as integers; an already ex
   );
   const inputs = inputLiterals({ idempotence_token: MODEL_TOKEN });
   const first = await client.executeTaskSync({ template, inputs });
-  const raw = fake.calls("CreateEndpointConfig")[0];
-  expect(
-    (raw?.body as { ProductionVariants: Array<{ InitialInstanceCount: unknown }> }).ProductionVariants[0]?.InitialInstanceCount,
-  ).toBe(1);
+  expect(fake.calls("CreateEndpointConfig")[0]?.body).toMatchObject({ ProductionVariants: [{ InitialInstanceCount: 1 }] });
   const values = fromLiteralMap(first.outputs) as { result: { EndpointConfigArn: string }; idempotence_token: string };
   expect(values.result.EndpointConfigArn).toBe(
     `arn:aws:sagemaker:us-east-2:123456789012:endpoint-config/xgboost-endpoint-config-${values.idempotence_token}`,
