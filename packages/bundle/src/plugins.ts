@@ -32,6 +32,16 @@ export const BUNDLED_PLUGINS: readonly BundledPlugin[] = [
     needs: ["secret FLYTE_DATABRICKS_ACCESS_TOKEN (/etc/secrets or _FSEC_ env)", "FLYTE_DATABRICKS_INSTANCE (optional)"],
   },
   {
+    packageName: "@flyte-agent/sagemaker",
+    alias: "sagemaker",
+    description: "AWS SageMaker deployments (flytekit's sagemaker-endpoint and boto connectors)",
+    taskTypes: ["sagemaker-endpoint", "boto"],
+    needs: [
+      "AWS credentials from the SDK's default chain (IRSA role, environment, instance profile)",
+      "AWS_REGION (optional: tasks usually name their region)",
+    ],
+  },
+  {
     packageName: "@flyte-agent/snowflake",
     alias: "snowflake",
     description: "Snowflake SQL API v2 queries (key-pair authentication)",

@@ -34,6 +34,9 @@ function run(example: string, inputs: Record<string, string>): Promise<RunOutput
     join(EXAMPLES, example),
     "--include",
     "none",
+    // Only the built plugin: no installed package is named "none" (as in the snowflake test).
+    "--include",
+    "none",
     "--modules",
     PLUGIN,
     "--poll-interval",
