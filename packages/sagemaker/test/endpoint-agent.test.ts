@@ -260,11 +260,14 @@ test("CreateTask still throttled at its deadline is UNAVAILABLE (propeller retri
   await startFake();
   fake.fault({ operation: "CreateEndpoint", code: "ThrottlingException", times: 1000 });
   const agent = new SageMakerEndpointAgent(fakeOptions(fake));
-  const { client } = await startTestServer({ agents: [agent], client: { timeouts: { CreateTask: 1000 } } });
+  // The SDK's first back-off after throttling is under 500 ms: 3 s leaves room for a retry.
+  const { client } = await startTestServer({ agents: [agent], client: { timeouts: { CreateTask: 3000 } } });
+  const started = Date.now();
   const error = (await client
     .createTask({ template: endpointTemplate({ config: { EndpointName: "e-1", EndpointConfigName: "c" }, region: "us-east-2" }) })
     .catch((e: unknown) => e)) as RpcError;
   expect(error.code).toBe(StatusCode.UNAVAILABLE);
+  expect(Date.now() - started).toBeLessThan(3000);
   expect(fake.calls("CreateEndpoint").length).toBeGreaterThan(1);
   agent.close();
 });
