@@ -24,6 +24,7 @@ const isPlugin = (value) => typeof value === "object" && value !== null && value
 
 /** Loads every `exports` subpath of the package packed in `tarball`; returns the problems found. */
 export async function checkModuleFormats(tarball) {
+  mkdirSync(join(process.cwd(), "node_modules"), { recursive: true });
   const work = mkdtempSync(join(process.cwd(), "node_modules", ".check-module-formats-"));
   try {
     execFileSync("tar", ["-xzf", tarball, "-C", work]);
