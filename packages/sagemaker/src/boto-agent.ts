@@ -69,6 +69,13 @@ export class BotoAgent extends SyncAgent {
       input,
     });
     if (outcome.ok) {
+      const body = (outcome.response as { Body?: unknown }).Body;
+      if (body instanceof Uint8Array && body.byteLength > this.settings.maxResponseBodyBytes) {
+        return {
+          phase: Phase.FAILED,
+          message: `${method.operation} of ${subject.resource} in ${call.region} answered a Body of ${body.byteLength} bytes, more than the ${this.settings.maxResponseBodyBytes} bytes a result may hold (the agent's maxResponseBodyBytes); use invoke_endpoint_async for large answers`,
+        };
+      }
       ctx.log.info({ operation: method.operation, resource: resourceName, region: call.region }, "boto call succeeded");
       return { phase: Phase.SUCCEEDED, outputs: botoOutputs(ctx.template, resultOf(method, outcome.response), call.token) };
     }

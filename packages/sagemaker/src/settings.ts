@@ -4,6 +4,7 @@ import type { SageMakerAgentOptions } from "./types";
 /** The agents' options with their defaults applied (read once, in the constructor). */
 export interface ResolvedSettings {
   region?: string;
+  maxResponseBodyBytes: number;
   clients: AwsClientSettings;
 }
 
@@ -24,8 +25,12 @@ export function resolveSettings(options: SageMakerAgentOptions): ResolvedSetting
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 20)
     throw new RangeError(`maxAttempts must be an integer from 1 to 20, got ${maxAttempts}`);
   if (!(requestTimeoutMs > 0)) throw new RangeError(`requestTimeoutMs must be > 0, got ${requestTimeoutMs}`);
+  const maxResponseBodyBytes = options.maxResponseBodyBytes ?? 1024 * 1024;
+  if (!Number.isInteger(maxResponseBodyBytes) || maxResponseBodyBytes < 0)
+    throw new RangeError(`maxResponseBodyBytes must be a whole number of bytes, got ${maxResponseBodyBytes}`);
   return {
     region: options.region ?? (env.AWS_REGION || env.AWS_DEFAULT_REGION || undefined),
+    maxResponseBodyBytes,
     clients: {
       endpoint: options.endpoint ?? configuredEndpoint(env, "AWS_ENDPOINT_URL_SAGEMAKER"),
       runtimeEndpoint: options.runtimeEndpoint ?? configuredEndpoint(env, "AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME"),

@@ -38,6 +38,12 @@ export interface SageMakerAgentOptions {
   maxAttempts?: number;
   /** Timeout of one HTTP request to AWS (socket inactivity). @default 10000 */
   requestTimeoutMs?: number;
+  /**
+   * Largest InvokeEndpoint response `Body` a `boto` task returns in its `result` (outputs travel
+   * inside one gRPC message to propeller); a larger one is FAILED saying so.
+   * @default 1048576 (1 MiB)
+   */
+  maxResponseBodyBytes?: number;
   /** Environment the defaults above are read from (once, in the constructor). @default process.env */
   env?: NodeJS.ProcessEnv;
 }
