@@ -190,3 +190,19 @@ test("a request body over the limit is refused with 413", async () => {
   ).rejects.toMatchObject({ $metadata: { httpStatusCode: 413 } });
   expect(fake.calls("InvokeEndpoint").at(-1)).toMatchObject({ status: 413, errorCode: "RequestEntityTooLarge" });
 });
+
+test("a step with forMs lasts that long, however often DescribeEndpoint asks", async () => {
+  const client = sagemaker();
+  await deploy(client);
+  fake.playEndpoint("xgb-endpoint", [{ status: "Creating", forMs: 100 }, { status: "InService" }]);
+  const started = Date.now();
+  const seen: Array<{ status?: string; at: number }> = [];
+  for (;;) {
+    const { EndpointStatus } = await client.send(new DescribeEndpointCommand({ EndpointName: "xgb-endpoint" }));
+    seen.push({ status: EndpointStatus, at: Date.now() - started });
+    if (EndpointStatus === "InService") break;
+  }
+  expect(seen.length).toBeGreaterThanOrEqual(2);
+  expect(seen.at(-1)?.at).toBeGreaterThanOrEqual(100);
+  expect(seen.slice(0, -1).every((s) => s.status === "Creating")).toBe(true);
+});

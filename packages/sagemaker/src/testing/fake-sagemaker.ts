@@ -10,6 +10,8 @@ export interface EndpointStep {
   status: string;
   /** Shown with `Failed` (and any other status, when set). */
   failureReason?: string;
+  /** The step lasts at least this long (from the first DescribeEndpoint that showed it). @default 0: one DescribeEndpoint */
+  forMs?: number;
 }
 
 /** A fault the fake answers with instead of the real answer. */
@@ -88,6 +90,8 @@ interface EndpointRecord {
   configName: string;
   steps: EndpointStep[];
   seen: number;
+  /** When the current step was first shown. */
+  stepShownAt?: number;
   created: number;
   instances: number;
 }
@@ -234,7 +238,11 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions = {}): Pr
         const endpoint = endpoints.get(str("EndpointName").toLowerCase());
         if (!endpoint) return validation(`Could not find endpoint "${str("EndpointName")}".`);
         const step = endpoint.steps[Math.min(endpoint.seen, endpoint.steps.length - 1)]!;
-        endpoint.seen += 1;
+        endpoint.stepShownAt ??= Date.now();
+        if (Date.now() - endpoint.stepShownAt >= (step.forMs ?? 0)) {
+          endpoint.seen += 1;
+          endpoint.stepShownAt = undefined;
+        }
         return {
           status: 200,
           body: {
@@ -276,7 +284,9 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions = {}): Pr
     const endpoint = endpoints.get(name.toLowerCase());
     if (!endpoint)
       return { status: 400, code: "ValidationError", message: `Endpoint ${name} of account ${accountId} not found.` };
-    const step = endpoint.steps[Math.min(Math.max(endpoint.seen - 1, 0), endpoint.steps.length - 1)]!;
+    // The step DescribeEndpoint showed last (the first one before any DescribeEndpoint).
+    const shown = endpoint.stepShownAt !== undefined ? endpoint.seen : Math.max(endpoint.seen - 1, 0);
+    const step = endpoint.steps[Math.min(shown, endpoint.steps.length - 1)]!;
     if (step.status !== "InService")
       return {
         status: 400,
@@ -481,6 +491,7 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions = {}): Pr
       if (endpoint) {
         endpoint.steps = steps;
         endpoint.seen = 0;
+        endpoint.stepShownAt = undefined;
       }
     },
     calls(operation) {
