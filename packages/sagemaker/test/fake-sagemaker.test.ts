@@ -206,3 +206,14 @@ test("a step with forMs lasts that long, however often DescribeEndpoint asks", a
   expect(seen.at(-1)?.at).toBeGreaterThanOrEqual(100);
   expect(seen.slice(0, -1).every((s) => s.status === "Creating")).toBe(true);
 });
+
+test("keeps the newest maxRecordedRequests requests", async () => {
+  await fake.close();
+  fake = await startFakeSageMaker({ maxRecordedRequests: 2 });
+  for (const name of ["a", "b", "c"]) {
+    await expect(sagemaker().send(new DescribeEndpointCommand({ EndpointName: name }))).rejects.toMatchObject({
+      name: "ValidationException",
+    });
+  }
+  expect(fake.requests.map((r) => (r.body as { EndpointName: string }).EndpointName)).toEqual(["b", "c"]);
+});

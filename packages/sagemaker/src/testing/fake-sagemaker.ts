@@ -50,6 +50,8 @@ export interface FakeSageMakerOptions {
   invokeAnswer?: (endpointName: string, body: Buffer, contentType: string | undefined) => { body: Buffer; contentType: string };
   /** Largest request body accepted (413 beyond it). @default 6 MiB, the InvokeEndpoint payload limit */
   maxBodyBytes?: number;
+  /** Most requests kept in `requests` (the oldest are dropped beyond it). @default 10000 */
+  maxRecordedRequests?: number;
 }
 
 /** The access key the fake accepts by default (test-only values). */
@@ -104,7 +106,7 @@ export interface FakeSageMaker {
   readonly runtimeUrl: string;
   readonly region: string;
   readonly accountId: string;
-  /** Every request, in order. */
+  /** The requests, in order (the newest `maxRecordedRequests`). */
   readonly requests: FakeRequest[];
   readonly models: ReadonlyMap<string, ModelRecord>;
   readonly endpointConfigs: ReadonlyMap<string, EndpointConfigRecord>;
@@ -159,6 +161,7 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions = {}): Pr
   const accountId = options.accountId ?? "123456789012";
   const keys = options.keys ?? { [FAKE_AWS_KEY.accessKeyId]: { secretAccessKey: FAKE_AWS_KEY.secretAccessKey } };
   const maxBodyBytes = options.maxBodyBytes ?? 6 * 1024 * 1024;
+  const maxRecorded = options.maxRecordedRequests ?? 10_000;
   const defaultSteps = options.endpointStates ?? (() => [{ status: "Creating" }, { status: "InService" }]);
   const denied = new Set(options.denied ?? []);
   const requests: FakeRequest[] = [];
@@ -387,6 +390,7 @@ export async function startFakeSageMaker(options: FakeSageMakerOptions = {}): Pr
       }
     }
     requests.push(record);
+    if (requests.length > maxRecorded) requests.splice(0, requests.length - maxRecorded);
     let raw: Buffer;
     try {
       raw = await readBody(req, maxBodyBytes);
