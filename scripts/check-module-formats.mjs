@@ -7,7 +7,7 @@
 // give the same named exports, each the very same value (one copy of the package, not two), and
 // the same default export; for a plugin the default export must be the plugin (tagged by core)
 // under both, and the module named by the `flyteAgent.plugin` marker (what `flyte-agent serve`
-// loads) must hold that same plugin. Prints each problem and exits 1.
+// loads) must hold that same plugin. Returns the problems found (check-package.mjs prints them).
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -41,7 +41,8 @@ export async function checkModuleFormats(tarball) {
       const spec = pkg.name + subpath.slice(1);
       const resolvedPath = require.resolve(spec);
       if (!resolvedPath.startsWith(installed)) problems.push(`${spec} resolved outside the tarball: ${resolvedPath}`);
-      // import.meta.resolve is relative to this script; import the resolved file of the "import" condition.
+      // The file of the "import" condition, imported by path (a bare import from this script
+      // would resolve from scripts/, not from the unpacked package).
       const esm = await import(pathToFileURL(esmEntry(installed, pkg.exports[subpath])).href);
       if (subpath === ".") defaultExport = esm.default;
       if (esmOnly) continue;
