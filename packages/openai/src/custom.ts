@@ -51,6 +51,7 @@ export function stringInput(inputs: flyteidl.core.LiteralMap, name: string, maxC
 /** A value's kind, for messages (never the value). */
 export function describe(value: unknown): string {
   if (value === null) return "null";
+  if (value === undefined) return "nothing";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "bigint") return "an integer";
   if (typeof value === "object") return value instanceof Uint8Array ? "bytes" : "an object";

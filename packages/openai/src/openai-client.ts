@@ -110,7 +110,14 @@ export async function requestOpenAI<T>(
         return { status: response.status, headers: {}, value: data };
       } catch (err) {
         if (call.signal.aborted) throw call.signal.reason ?? err;
-        if (err instanceof mod.APIConnectionTimeoutError) return { networkError: `no answer from OpenAI within ${timeout} ms` };
+        // (A timeout is also recognised by the time taken: the SDK reports it as a plain connection
+        // error when the abort comes from another realm, as under test runners.)
+        if (
+          err instanceof mod.APIConnectionTimeoutError ||
+          (err instanceof mod.APIConnectionError && Date.now() - started >= timeout)
+        ) {
+          return { networkError: `no answer from OpenAI within ${timeout} ms` };
+        }
         if (err instanceof mod.APIConnectionError) return { networkError: `cannot reach OpenAI: ${redact(causeText(err))}` };
         if (err instanceof mod.APIError && typeof err.status === "number") {
           call.log.debug({ what, status: err.status, attempt, ms: Date.now() - started }, "openai api");
