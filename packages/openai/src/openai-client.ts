@@ -1,6 +1,6 @@
 import type { AgentLogger, RetryPolicy } from "@flyte-agent/core";
-import { redactValues, retryHttp } from "@flyte-agent/core";
-import { boundedFetch } from "./bounded-fetch";
+import { AgentError, redactValues, retryHttp, StatusCode } from "@flyte-agent/core";
+import { boundedFetch, ResponseTooLarge } from "./bounded-fetch";
 
 const importOpenAI = () => import("openai");
 /** The `openai` module (its ES module build), loaded on first use (never at start-up: idle memory stays small). */
@@ -110,6 +110,8 @@ export async function requestOpenAI<T>(
         return { status: response.status, headers: {}, value: data };
       } catch (err) {
         if (call.signal.aborted) throw call.signal.reason ?? err;
+        const tooLarge = tooLargeIn(err);
+        if (tooLarge) throw new AgentError(StatusCode.UNAVAILABLE, `${what}: ${tooLarge.message}`);
         // (A timeout is also recognised by the time taken: the SDK reports it as a plain connection
         // error when the abort comes from another realm, as under test runners.)
         if (
@@ -160,6 +162,16 @@ function apiMessage(err: { message: string; error?: unknown }): string {
   const body = err.error as { message?: unknown } | undefined;
   const text = typeof body?.message === "string" ? body.message : err.message;
   return text.length > 500 ? `${text.slice(0, 500)}...` : text;
+}
+
+/** The {@link ResponseTooLarge} behind an error (the SDK may wrap it), if any. */
+function tooLargeIn(err: unknown): ResponseTooLarge | undefined {
+  let e: unknown = err;
+  for (let depth = 0; typeof e === "object" && e !== null && depth < 5; depth++) {
+    if (e instanceof ResponseTooLarge || (e as Error).name === "ResponseTooLarge") return e as ResponseTooLarge;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 function causeText(err: Error): string {

@@ -274,3 +274,15 @@ test("resource_meta holds the batch and organization, never the key", async () =
   expect(meta).not.toContain(API_KEY);
   expect(Object.keys(JSON.parse(meta)).sort()).toEqual(["batchId", "organization"]);
 });
+
+test("a template whose result is an unannotated STRUCT gets the older generic Struct", async () => {
+  const { client } = await startTestServer({ plugins: [openAIPlugin(fake.url)] });
+  const legacy = template();
+  const result = legacy.interface?.outputs?.variables.result;
+  if (result) result.type = { type: { $case: "simple", value: 9 /* STRUCT */ } };
+  const meta = await client.createTask({ template: legacy, inputs });
+  expect(JSON.parse(Buffer.from(meta).toString()).resultFormat).toBe("generic");
+  const got = await client.getTask(batchType, meta);
+  const value = got.outputs?.literals.result?.value;
+  expect(value?.$case === "scalar" && value.value.value?.$case).toBe("generic");
+});

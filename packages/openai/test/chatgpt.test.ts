@@ -1,6 +1,6 @@
 import { phaseName } from "@flyte-agent/core";
 import { GrpcStatus, type RpcError, startTestServer } from "@flyte-agent/testing";
-import { ChatGPTAgent } from "../src";
+import { ChatGPTAgent, MAX_MESSAGE_CHARS } from "../src";
 import { chatGPTTemplate, type FakeOpenAI, startFakeOpenAI, stringInputs } from "../src/testing";
 import { API_KEY, agentEnv, openAIPlugin } from "./helpers";
 
@@ -148,4 +148,30 @@ test("the chatgpt timeout is read from FLYTE_OPENAI_CHATGPT_TIMEOUT, and propell
   expect(agent.minExecuteDeadlineMs).toBe(35_000);
   expect(new ChatGPTAgent({ env: {} }).minExecuteDeadlineMs).toBe(15_000);
   expect(() => new ChatGPTAgent({ env: { FLYTE_OPENAI_CHATGPT_TIMEOUT: "soon" } })).toThrow(/FLYTE_OPENAI_CHATGPT_TIMEOUT/);
+});
+
+test("answers and messages are bounded: a message at the limit is sent, one beyond is FAILED; an answer beyond maxResponseBytes is UNAVAILABLE", async () => {
+  const { client } = await startTestServer({ plugins: [openAIPlugin(fake.url, { maxResponseBytes: 4096 })] });
+  const roomy = await startTestServer({ plugins: [openAIPlugin(fake.url)] });
+  const atLimit = await roomy.client.executeTaskSync({ template: template(), inputs: message("m".repeat(MAX_MESSAGE_CHARS)) });
+  expect(phaseName(atLimit.phase)).toBe("SUCCEEDED");
+  const beyond = await client.executeTaskSync({ template: template(), inputs: message("m".repeat(MAX_MESSAGE_CHARS + 1)) });
+  expect(phaseName(beyond.phase)).toBe("FAILED");
+  expect(beyond.message).toBe(`input "message" is ${MAX_MESSAGE_CHARS + 1} characters, over the limit of ${MAX_MESSAGE_CHARS}`);
+
+  const small = await client.executeTaskSync({ template: template(), inputs: message("s".repeat(3000)) });
+  expect(phaseName(small.phase)).toBe("SUCCEEDED");
+  const large = (await client
+    .executeTaskSync({ template: template(), inputs: message("l".repeat(5000)) })
+    .catch((e: RpcError) => e)) as RpcError;
+  expect(large.code).toBe(GrpcStatus.UNAVAILABLE);
+  expect(large.details).toMatch(/chat completion: OpenAI's answer is over the limit of 4096 bytes/);
+});
+
+test("a dropped connection is retried", async () => {
+  const { client } = await startTestServer({ plugins: [openAIPlugin(fake.url)] });
+  fake.fail({ path: "/v1/chat/completions", drop: true });
+  const resource = await client.executeTaskSync({ template: template(), inputs: message("after a drop") });
+  expect(phaseName(resource.phase)).toBe("SUCCEEDED");
+  expect(fake.requests.filter((r) => r.path === "/v1/chat/completions")).toHaveLength(2);
 });

@@ -133,6 +133,8 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions): Promise<FakeO
   const requests: FakeRequestRecord[] = [];
   const faults: Array<FakeFault & { left: number }> = [];
   const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  let closed = false;
   const progression = options.progression ?? ["in_progress", "finalizing", "completed"];
   const maxBody = options.maxBodyBytes ?? 10 * 1024 * 1024;
   const now = () => Math.floor(Date.now() / 1000);
@@ -469,7 +471,17 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions): Promise<FakeO
     );
     if (fault) {
       fault.left--;
-      if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+      if (fault.delayMs) {
+        const delayMs = fault.delayMs;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(() => {
+            timers.delete(timer);
+            resolve();
+          }, delayMs);
+          timers.add(timer);
+        });
+        if (closed) return;
+      }
       if (fault.drop) {
         req.socket.destroy();
         return;
@@ -516,6 +528,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions): Promise<FakeO
     addBatch: (fields) => newBatch(fields),
     close: () =>
       new Promise<void>((resolve) => {
+        closed = true;
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
         for (const s of sockets) s.destroy();
         server.close(() => resolve());
       }),
