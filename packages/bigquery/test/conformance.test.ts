@@ -7,7 +7,7 @@ const TOKEN = "ya29.conformance-token-0002";
 let fake: FakeBigQuery;
 
 beforeAll(async () => {
-  fake = await FakeBigQuery.start();
+  fake = await FakeBigQuery.start({ accessToken: TOKEN });
 });
 afterAll(() => fake.close());
 
