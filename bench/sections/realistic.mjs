@@ -51,6 +51,17 @@ const errorsOf = (codes) =>
     .filter(([c]) => c !== "0" && c !== "firstError")
     .reduce((a, [, n]) => a + n, 0);
 
+/** The V8 heap (total and used) and external memory at the end, in MiB, from the server's /metrics. */
+async function memoryOf(metricsPort) {
+  const body = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const mib = (name) => round(Number(new RegExp(`^${name} (\\S+)$`, "m").exec(body)?.[1]) / 1048576, 1);
+  return {
+    heapTotalMiB: mib("nodejs_heap_size_total_bytes"),
+    heapUsedMiB: mib("nodejs_heap_size_used_bytes"),
+    externalMiB: mib("nodejs_external_memory_bytes"),
+  };
+}
+
 /** One run of the scenario. */
 async function realisticRun({
   tasks = 10_000,
@@ -59,6 +70,7 @@ async function realisticRun({
   createRate = 2,
   listEverySeconds = 10,
   latencyMs = 200,
+  createConcurrency = Number(process.env.BENCH_REALISTIC_CREATE_CONCURRENCY ?? 100),
   tmpDir,
   log,
 }) {
@@ -72,13 +84,14 @@ async function realisticRun({
       createTaskBytes({ type: "databricks", custom: { databricksConf: DATABRICKS_CONF }, nodeId: `n${i}` }),
     );
     const t0 = performance.now();
-    // Enough calls in flight that the 200 ms answers do not make setting up the runs slow.
+    // Setting up: 100 creates in flight (10,000 runs take about 20 s at 200 ms each). More would
+    // measure the memory of a burst that propeller, creating one task per attempt, never sends.
     const created = await runLoadClient({
       mode: "closed",
       address: server.address,
       path: PATHS.create,
       bodiesFile: writeBodies(join(tmpDir, "realistic-create.bin"), creates),
-      concurrency: 500,
+      concurrency: createConcurrency,
     });
     if (errorsOf(created.codes) > 0) throw new Error(`CreateTask failed: ${JSON.stringify(created.codes)}`);
     log(`  ${tasks} Databricks runs in flight after ${round((performance.now() - t0) / 1000, 1)} s`);
@@ -131,6 +144,7 @@ async function realisticRun({
     sampling = false;
     await sampler;
     maxRss = Math.max(maxRss, rssMiB(pid) || 0);
+    const memory = await memoryOf(server.metricsPort);
     const result = {
       agent: "@flyte-agent/databricks",
       tasks,
@@ -142,6 +156,8 @@ async function realisticRun({
       serverCpuPercent: round((cpu / elapsed) * 100, 2),
       serverCpuMicrosPerCall: round((cpu * 1e6) / (got.sent + made.sent + listed.sent), 0),
       maxRssMiB: round(maxRss, 1),
+      rssAtEndMiB: round(rssMiB(pid), 1),
+      ...memory,
       getP50Ms: round(percentile(got.latencies, 0.5), 1),
       getP99Ms: round(percentile(got.latencies, 0.99), 1),
       createP99Ms: round(percentile(made.latencies, 0.99), 1),
