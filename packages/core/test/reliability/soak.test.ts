@@ -26,11 +26,13 @@ const HEAP_FLOOR_INCREASE_BOUND_MIB = 24;
 /** The lowest heap reading of the second half may not pass this, whatever the first half held. */
 const HEAP_FLOOR_BOUND_MIB = 64;
 /**
- * Peak RSS allowed: generous, since this process runs without the image's NODE_OPTIONS and
- * MALLOC_ARENA_MAX (a 15 s run on Node 20 peaked at 194 MiB with a heap of 22 MiB). The 200 MiB
- * target of a soak with the image's settings is checked by `pnpm bench`.
+ * Peak RSS allowed: generous, only a stop for runaway memory (the heap floor is the leak check).
+ * This process runs the server without the image's NODE_OPTIONS and MALLOC_ARENA_MAX, and
+ * Node 24's default young generation is large: a 40 s run at 3,200 calls/s peaked at 328 MiB
+ * with a heap floor of 23 MiB. The 200 MiB target of a soak with the image's settings is
+ * checked by `pnpm bench`.
  */
-const RSS_PEAK_BOUND_MIB = 320;
+const RSS_PEAK_BOUND_MIB = 512;
 
 const rssMiB = (pid: number) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? Number.NaN) / 1024;
