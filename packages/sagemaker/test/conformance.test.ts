@@ -40,6 +40,7 @@ checkConformance(
   [
     {
       name: "sagemaker-endpoint that comes into service",
+      kind: "async",
       template: () =>
         endpointTemplate(
           { config: { EndpointName: "conf-ok-{idempotence_token}", EndpointConfigName: "conf-config" }, region: "us-east-2" },
@@ -50,6 +51,7 @@ checkConformance(
     },
     {
       name: "sagemaker-endpoint that fails",
+      kind: "async",
       template: () =>
         endpointTemplate(
           { config: { EndpointName: "conf-failing", EndpointConfigName: "conf-config" }, region: "us-east-2" },
@@ -61,7 +63,13 @@ checkConformance(
       unknownResourceMeta: unknownEndpoint,
     },
   ],
-  { title: "sagemaker-endpoint conformance (v1, v2)", protocols: ["v1", "v2"], pollIntervalMs: 1, secondServer },
+  {
+    title: "sagemaker-endpoint conformance (v1, v2)",
+    protocols: ["v1", "v2"],
+    pollIntervalMs: 1,
+    secondServer,
+    secrets: [FAKE_AWS_KEY.secretAccessKey],
+  },
 );
 
 checkConformance(
@@ -69,6 +77,7 @@ checkConformance(
   [
     {
       name: "boto create_model",
+      kind: "sync",
       template: () =>
         botoTemplate({
           service: "sagemaker",
@@ -80,6 +89,7 @@ checkConformance(
     },
     {
       name: "boto delete_model of a model that does not exist",
+      kind: "sync",
       template: () =>
         botoTemplate({
           service: "sagemaker",
@@ -90,5 +100,5 @@ checkConformance(
       expectPhase: "FAILED",
     },
   ],
-  { title: "boto conformance (v1)", protocols: ["v1"] },
+  { title: "boto conformance (v1)", protocols: ["v1"], secrets: [FAKE_AWS_KEY.secretAccessKey] },
 );
