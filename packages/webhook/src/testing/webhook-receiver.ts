@@ -85,7 +85,7 @@ export async function startWebhookReceiver(options: { host?: string } = {}): Pro
         req.socket.destroy();
         return;
       }
-      if (answer.delayMs && answer.delayMs > 0) setTimeout(() => send(res, answer), answer.delayMs);
+      if (answer.delayMs && answer.delayMs > 0) setTimeout(() => send(res, answer), answer.delayMs).unref();
       else send(res, answer);
     });
   });
