@@ -13,3 +13,11 @@ export {
   type FakeS3Stats,
 } from "./fake-s3";
 export { verifySigV4, EMPTY_SHA256, type SigV4Credentials, type SigV4Refusal } from "./sigv4";
+export {
+  startFakeGcs,
+  type FakeGcs,
+  type FakeGcsOptions,
+  type FakeGcsBucket,
+  type FakeGcsStats,
+} from "./fake-gcs";
+export { sensorTemplate, stringInput } from "./sensor-template";
