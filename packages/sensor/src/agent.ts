@@ -95,9 +95,15 @@ export class SensorAgent extends AsyncAgent<SensorMeta> {
   /** Pokes once. A condition not met yet is RUNNING (with a reason when there is one); a path the agent may not check is FAILED. */
   async get(meta: SensorMeta, ctx: TaskContext): Promise<Resource> {
     const sensor = this.sensorOf(meta);
-    const budget = Math.min(this.checkTimeoutMs, ctx.deadline ? ctx.deadline.getTime() - Date.now() - DEADLINE_MARGIN_MS : Infinity);
+    const budget = Math.min(
+      this.checkTimeoutMs,
+      ctx.deadline ? ctx.deadline.getTime() - Date.now() - DEADLINE_MARGIN_MS : Infinity,
+    );
     try {
-      const result = await sensor.poke(meta.inputs ?? {}, { signal: ctx.signal, deadline: new Date(Date.now() + Math.max(0, budget)) });
+      const result = await sensor.poke(meta.inputs ?? {}, {
+        signal: ctx.signal,
+        deadline: new Date(Date.now() + Math.max(0, budget)),
+      });
       if (result.exists) return { phase: Phase.SUCCEEDED };
       return { phase: Phase.RUNNING, ...(result.message ? { message: result.message } : {}) };
     } catch (err) {

@@ -26,8 +26,12 @@ function bucketAndKey(scheme: "s3" | "gs", rest: string, path: string): { bucket
   const bucket = slash === -1 ? rest : rest.slice(0, slash);
   const key = slash === -1 ? "" : rest.slice(slash + 1);
   const pattern = scheme === "s3" ? S3_BUCKET : GCS_BUCKET;
-  if (!pattern.test(bucket)) throw new BadPathError(`${JSON.stringify(path)}: "${bucket.slice(0, 80)}" is not a ${scheme === "s3" ? "S3" : "Cloud Storage"} bucket name`);
-  if (Buffer.byteLength(key) > 1024) throw new BadPathError(`${JSON.stringify(path.slice(0, 80))}...: the object name is longer than 1024 bytes`);
+  if (!pattern.test(bucket))
+    throw new BadPathError(
+      `${JSON.stringify(path)}: "${bucket.slice(0, 80)}" is not a ${scheme === "s3" ? "S3" : "Cloud Storage"} bucket name`,
+    );
+  if (Buffer.byteLength(key) > 1024)
+    throw new BadPathError(`${JSON.stringify(path.slice(0, 80))}...: the object name is longer than 1024 bytes`);
   return { bucket, key };
 }
 
@@ -52,7 +56,9 @@ export function parseFilePath(path: string): FileLocation {
     }
   }
   if (scheme !== undefined) {
-    throw new BadPathError(`${JSON.stringify(path.slice(0, 200))}: the scheme "${scheme}" is not served (s3://, gs:// or a local path)`);
+    throw new BadPathError(
+      `${JSON.stringify(path.slice(0, 200))}: the scheme "${scheme}" is not served (s3://, gs:// or a local path)`,
+    );
   }
   if (!isAbsolute(path)) throw new BadPathError(`${JSON.stringify(path.slice(0, 200))}: a local path must be absolute`);
   return { kind: "local", path };

@@ -16,7 +16,9 @@ export interface FileSensorSettings {
 function pathInput(inputs: { [name: string]: unknown }): string {
   const path = inputs.path;
   if (typeof path !== "string") {
-    throw new TaskInputError(`FileSensor needs the input "path" as a string, got ${path === undefined ? "nothing" : typeof path}`);
+    throw new TaskInputError(
+      `FileSensor needs the input "path" as a string, got ${path === undefined ? "nothing" : typeof path}`,
+    );
   }
   return path;
 }

@@ -42,7 +42,9 @@ async function realLocation(path: string): Promise<string> {
  */
 export async function confinedPath(root: string | undefined, path: string): Promise<string> {
   if (!root) {
-    throw new BadPathError(`local paths are off on this agent: its operator can allow them under a directory with ${LOCAL_ROOT_ENV}`);
+    throw new BadPathError(
+      `local paths are off on this agent: its operator can allow them under a directory with ${LOCAL_ROOT_ENV}`,
+    );
   }
   const realRoot = await realLocation(root);
   const lexical = resolve(path);

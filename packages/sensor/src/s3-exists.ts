@@ -8,7 +8,7 @@ export interface S3Settings {
   readonly forcePathStyle: boolean;
 }
 
-type S3Module = typeof import("@aws-sdk/client-s3", { with: { "resolution-mode": "import" } });
+type S3Module = typeof import("@aws-sdk/client-s3", { with: { "resolution-mode": "import" }});
 
 /** S3 error codes that mean the agent's credentials are wrong, not that the object is missing. */
 const CREDENTIAL_ERRORS = new Set([
@@ -73,7 +73,10 @@ export class S3Exists {
         };
       }
       if (e.name === "NoSuchBucket") return { exists: false, message: `the bucket ${bucket} does not exist` };
-      return { exists: false, message: `cannot tell yet whether ${path} exists: ${e.name ?? "Error"}: ${e.message ?? String(err)}` };
+      return {
+        exists: false,
+        message: `cannot tell yet whether ${path} exists: ${e.name ?? "Error"}: ${e.message ?? String(err)}`,
+      };
     }
   }
 

@@ -34,7 +34,20 @@ const env = () => ({
   AWS_SECRET_ACCESS_KEY: fake.credentials.secretAccessKey,
   AWS_REGION: "us-east-1",
 });
-const args = (path: string) => ["run", EXAMPLE, "-i", `path=${path}`, "--poll-interval", "10ms", "--max-poll-interval", "50ms", "--include", "none", "--modules", PLUGIN];
+const args = (path: string) => [
+  "run",
+  EXAMPLE,
+  "-i",
+  `path=${path}`,
+  "--poll-interval",
+  "10ms",
+  "--max-poll-interval",
+  "50ms",
+  "--include",
+  "none",
+  "--modules",
+  PLUGIN,
+];
 
 test("flyte-agent run: the example succeeds once the object exists, and prints no outputs", async () => {
   const { code, stdout, stderr } = await runCli(args("s3://my-bucket/incoming/_SUCCESS"), env());

@@ -13,7 +13,11 @@ import {
   FAKE_S3_CREDENTIALS,
   type FakeGcs,
   type FakeS3,
-  sensorTemplate, startFakeGcs, startFakeS3, stringInput } from "../src/testing";
+  sensorTemplate,
+  startFakeGcs,
+  startFakeS3,
+  stringInput,
+} from "../src/testing";
 
 let s3: FakeS3;
 let gcs: FakeGcs;
@@ -47,13 +51,32 @@ afterAll(async () => {
 
 const path = (value: string) => () => ({ literals: { path: stringInput(value) } });
 const unknownMeta = () =>
-  Buffer.from(JSON.stringify({ sensor_module: "flytekit.sensor.file_sensor", sensor_name: "FileSensor", sensor_config: null, inputs: { path: "s3://landing/never" } }));
+  Buffer.from(
+    JSON.stringify({
+      sensor_module: "flytekit.sensor.file_sensor",
+      sensor_name: "FileSensor",
+      sensor_config: null,
+      inputs: { path: "s3://landing/never" },
+    }),
+  );
 
 checkConformance(
   () => [new SensorAgent({ env: process.env })],
   [
-    { name: "FileSensor on an S3 prefix that exists", template: () => sensorTemplate(), inputs: path("s3://landing/ready"), expectPhase: "SUCCEEDED", unknownResourceMeta: unknownMeta },
-    { name: "FileSensor on a GCS object that exists", template: () => sensorTemplate(), inputs: path("gs://exports/daily/2026-12-07.parquet"), expectPhase: "SUCCEEDED", unknownResourceMeta: unknownMeta },
+    {
+      name: "FileSensor on an S3 prefix that exists",
+      template: () => sensorTemplate(),
+      inputs: path("s3://landing/ready"),
+      expectPhase: "SUCCEEDED",
+      unknownResourceMeta: unknownMeta,
+    },
+    {
+      name: "FileSensor on a GCS object that exists",
+      template: () => sensorTemplate(),
+      inputs: path("gs://exports/daily/2026-12-07.parquet"),
+      expectPhase: "SUCCEEDED",
+      unknownResourceMeta: unknownMeta,
+    },
   ],
   {
     pollIntervalMs: 1,
@@ -62,4 +85,3 @@ checkConformance(
     secondServer: () => startServerProcess({ modules: [join(__dirname, "..", "dist", "index.js")], env: env() }),
   },
 );
-

@@ -26,7 +26,9 @@ function msgpackString(value: string): flyteidl.core.Literal {
   return {
     value: {
       $case: "scalar",
-      value: { value: { $case: "binary", value: { value: Buffer.concat([Buffer.from([0xa0 | bytes.length]), bytes]), tag: "msgpack" } } },
+      value: {
+        value: { $case: "binary", value: { value: Buffer.concat([Buffer.from([0xa0 | bytes.length]), bytes]), tag: "msgpack" } },
+      },
     },
     hash: "",
     metadata: {},
@@ -108,7 +110,9 @@ test("403 without s3:ListBucket keeps the task RUNNING with a message naming the
 });
 
 test("an unknown sensor is INVALID_ARGUMENT listing the supported ones", async () => {
-  const err = await refusal(create(stringInput("s3://landing/x"), sensorTemplate({ module: "my_project.sensors", name: "QueueSensor" })));
+  const err = await refusal(
+    create(stringInput("s3://landing/x"), sensorTemplate({ module: "my_project.sensors", name: "QueueSensor" })),
+  );
   expect(err?.code).toBe(GrpcStatus.INVALID_ARGUMENT);
   expect(err?.details).toBe(
     "the sensor my_project.sensors.QueueSensor is not served by this agent; supported: flytekit.sensor.file_sensor.FileSensor",
@@ -117,7 +121,10 @@ test("an unknown sensor is INVALID_ARGUMENT listing the supported ones", async (
 
 test("a missing path input or an unknown scheme is INVALID_ARGUMENT", async () => {
   const noPath = await refusal(server.client.createTask({ template: sensorTemplate(), inputs: { literals: {} } }));
-  expect([noPath?.code, noPath?.details]).toEqual([GrpcStatus.INVALID_ARGUMENT, 'FileSensor needs the input "path" as a string, got nothing']);
+  expect([noPath?.code, noPath?.details]).toEqual([
+    GrpcStatus.INVALID_ARGUMENT,
+    'FileSensor needs the input "path" as a string, got nothing',
+  ]);
   const ftp = await refusal(create(stringInput("ftp://host/file")));
   expect(ftp?.details).toContain('the scheme "ftp" is not served');
 });
@@ -156,7 +163,9 @@ describe("local paths", () => {
   test("without FLYTE_SENSOR_LOCAL_ROOT local paths are off", async () => {
     const off = await startTestServer({ agents: [new SensorAgent({ env: {} })] });
     try {
-      const err = await refusal(off.client.createTask({ template: sensorTemplate(), inputs: { literals: { path: stringInput("/etc/passwd") } } }));
+      const err = await refusal(
+        off.client.createTask({ template: sensorTemplate(), inputs: { literals: { path: stringInput("/etc/passwd") } } }),
+      );
       expect(err?.code).toBe(GrpcStatus.INVALID_ARGUMENT);
       expect(err?.details).toContain("local paths are off on this agent");
       expect(err?.details).toContain("FLYTE_SENSOR_LOCAL_ROOT");

@@ -49,13 +49,7 @@ export const ADDRESS_RULES: readonly AddressRule[] = [
   rule("unspecified address (reaches this host)", "forbidden", ["0.0.0.0/8", "::/128"]),
   rule("multicast or broadcast address", "forbidden", ["224.0.0.0/4", "255.255.255.255/32", "ff00::/8"]),
   rule("loopback address", "loopback", ["127.0.0.0/8", "::1/128"]),
-  rule("private address", "private", [
-    "10.0.0.0/8",
-    "172.16.0.0/12",
-    "192.168.0.0/16",
-    "100.64.0.0/10",
-    "fc00::/7",
-  ]),
+  rule("private address", "private", ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"]),
 ];
 
 /** The verdict on one address: its class and the rule that decided it (absent for public). */

@@ -27,7 +27,9 @@ export function normaliseHostName(host: string): string {
 export function parseAllowedHost(entry: string): AllowedHost {
   const text = entry.trim();
   if (/[/@?#\s]/.test(text)) {
-    throw new RangeError(`${ALLOWED_HOSTS_ENV}: "${text}" is not a host name, IP address, host:port or [IPv6]:port (no scheme or path)`);
+    throw new RangeError(
+      `${ALLOWED_HOSTS_ENV}: "${text}" is not a host name, IP address, host:port or [IPv6]:port (no scheme or path)`,
+    );
   }
   let host = text;
   let portText: string | undefined;

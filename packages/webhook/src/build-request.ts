@@ -27,7 +27,6 @@ export function parseWebhookUrl(value: unknown): URL {
   return url;
 }
 
-
 /** Text of one query parameter value, as httpx writes it (`true`, `false`, empty for null). */
 function queryText(key: string, value: unknown): string {
   if (value === null || value === undefined) return "";
@@ -49,7 +48,8 @@ export function buildRequest(
   data: { [key: string]: unknown },
 ): OutgoingRequest {
   const names = Object.keys(headers);
-  if (names.length > MAX_HEADERS) throw new WebhookTaskError(`custom.headers has ${names.length} headers; at most ${MAX_HEADERS}`);
+  if (names.length > MAX_HEADERS)
+    throw new WebhookTaskError(`custom.headers has ${names.length} headers; at most ${MAX_HEADERS}`);
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (!HEADER_NAME.test(name)) throw new WebhookTaskError(`custom.headers: "${name.slice(0, 64)}" is not a header name`);

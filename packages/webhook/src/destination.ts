@@ -61,11 +61,7 @@ export function checkAddress(policy: DestinationPolicy, hostName: string, addres
  * Resolves `hostName` once and checks every address it resolved to (an IP literal is checked as
  * is). Returns the checked addresses, which are the only ones the connection may use.
  */
-export async function resolveDestination(
-  policy: DestinationPolicy,
-  hostName: string,
-  port: number,
-): Promise<LookupAddress[]> {
+export async function resolveDestination(policy: DestinationPolicy, hostName: string, port: number): Promise<LookupAddress[]> {
   const literal = parseIp(hostName);
   if (literal) {
     const address = formatIp(literal);

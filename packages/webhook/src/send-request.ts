@@ -64,7 +64,10 @@ function describeNetworkError(err: NodeJS.ErrnoException, url: URL): WebhookCall
   if (code.startsWith("ERR_TLS") || code.includes("CERT") || code === "DEPTH_ZERO_SELF_SIGNED_CERT") {
     return new WebhookCallError(`TLS with ${url.host} failed: ${err.message}`, false);
   }
-  return new WebhookCallError(`request to ${url.host} failed: ${err.message}${code ? ` (${code})` : ""}`, TRANSIENT_CODES.has(code));
+  return new WebhookCallError(
+    `request to ${url.host} failed: ${err.message}${code ? ` (${code})` : ""}`,
+    TRANSIENT_CODES.has(code),
+  );
 }
 
 /**

@@ -32,8 +32,9 @@ function refuseSecretsOutsideHeaders(value: unknown, path: string): void {
   if (typeof value === "string" && namesSecret(value)) {
     throw new WebhookTaskError(`${path} names a secret: {secrets.NAME} is only allowed in a header value`);
   }
-  if (Array.isArray(value)) value.forEach((v, i) => refuseSecretsOutsideHeaders(v, `${path}[${i}]`));
-  else if (isRecord(value)) for (const [k, v] of Object.entries(value)) refuseSecretsOutsideHeaders(v, `${path}.${k}`);
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) refuseSecretsOutsideHeaders(v, `${path}[${i}]`);
+  } else if (isRecord(value)) for (const [k, v] of Object.entries(value)) refuseSecretsOutsideHeaders(v, `${path}.${k}`);
 }
 
 function flag(value: unknown, key: string): boolean {
@@ -45,7 +46,8 @@ function flag(value: unknown, key: string): boolean {
 function seconds(value: unknown): number {
   if (value === undefined || value === null) return DEFAULT_TIMEOUT_SEC;
   const n = typeof value === "string" && value.trim() !== "" ? Number(value) : typeof value === "bigint" ? Number(value) : value;
-  if (typeof n !== "number" || !Number.isFinite(n) || n <= 0) throw new WebhookTaskError("custom.timeout_sec must be a number of seconds > 0");
+  if (typeof n !== "number" || !Number.isFinite(n) || n <= 0)
+    throw new WebhookTaskError("custom.timeout_sec must be a number of seconds > 0");
   return n;
 }
 

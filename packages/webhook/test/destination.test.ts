@@ -7,7 +7,7 @@ import { phaseName } from "@flyte-agent/core";
 import { startTestServer } from "@flyte-agent/testing";
 import { classifyAddress } from "../src/address-rules";
 import { parseAllowedHost, parseAllowedHosts } from "../src/allowed-hosts";
-import { DestinationRefused, resolveDestination, type Resolver } from "../src/destination";
+import { DestinationRefused, resolveDestination, type Resolver, systemResolver } from "../src/destination";
 import { parseIp } from "../src/ip-address";
 import { WebhookAgent } from "../src";
 import { startWebhookReceiver, webhookTemplate } from "../src/testing";
@@ -114,7 +114,7 @@ test("loopback needs the allow-list; private addresses do not, until an allow-li
 });
 
 test("the system resolver: localhost resolves to loopback and is refused without the allow-list", async () => {
-  const policy = { allowedHosts: [], resolve: (await import("../src/destination")).systemResolver };
+  const policy = { allowedHosts: [], resolve: systemResolver };
   expect((await refusal(resolveDestination(policy, "localhost", 80)))?.rule).toBe("loopback address");
 });
 

@@ -62,7 +62,10 @@ test("a listed secret fills its header; an echo of it is scrubbed from the outpu
 
 test("a failure message that echoes the secret is scrubbed", async () => {
   receiver.answerWith({ status: 401, body: `token ${TOKEN} is revoked` });
-  const resource = await server.client.executeTaskSync({ template: template({ "X-Token": "{secrets.HOOK_TOKEN}" }), inputs: inputs() });
+  const resource = await server.client.executeTaskSync({
+    template: template({ "X-Token": "{secrets.HOOK_TOKEN}" }),
+    inputs: inputs(),
+  });
   expect([phaseName(resource.phase), resource.message]).toEqual([
     "FAILED",
     "Webhook failed with status code 401, response: token [REDACTED] is revoked",
@@ -76,13 +79,16 @@ test("a secret the operator did not list is refused, named, and nothing is sent"
   });
   expect([phaseName(resource.phase), resource.message]).toEqual([
     "FAILED",
-    'the header secret "FLYTE_DATABRICKS_ACCESS_TOKEN" is refused: a webhook may only name secrets the agent\'s FLYTE_WEBHOOK_SECRETS lists (HOOK_TOKEN, MISSING_TOKEN) or the task\'s connection carries',
+    "the header secret \"FLYTE_DATABRICKS_ACCESS_TOKEN\" is refused: a webhook may only name secrets the agent's FLYTE_WEBHOOK_SECRETS lists (HOOK_TOKEN, MISSING_TOKEN) or the task's connection carries",
   ]);
   expect(receiver.requests).toHaveLength(0);
 });
 
 test("a listed secret that is not mounted fails naming where it was looked for, never a value", async () => {
-  const resource = await server.client.executeTaskSync({ template: template({ "X-Token": "{secrets.MISSING_TOKEN}" }), inputs: inputs() });
+  const resource = await server.client.executeTaskSync({
+    template: template({ "X-Token": "{secrets.MISSING_TOKEN}" }),
+    inputs: inputs(),
+  });
   expect(phaseName(resource.phase)).toBe("FAILED");
   expect(resource.message).toContain("_FSEC_MISSING_TOKEN");
   expect(resource.message).toContain("/nonexistent-secrets-dir/missing_token");
@@ -104,7 +110,10 @@ test("secrets may only be named in header values, and an input cannot name one",
   expect(receiver.requests).toHaveLength(0);
 
   // An input's text is sent as it is: it never reaches the secret lookup.
-  const viaInput = await server.client.executeTaskSync({ template: template({ "X-Who": "{inputs.who}" }), inputs: inputs("{secrets.HOOK_TOKEN}") });
+  const viaInput = await server.client.executeTaskSync({
+    template: template({ "X-Who": "{inputs.who}" }),
+    inputs: inputs("{secrets.HOOK_TOKEN}"),
+  });
   expect(phaseName(viaInput.phase)).toBe("SUCCEEDED");
   expect(receiver.requests[0]?.headers["x-who"]).toBe("{secrets.HOOK_TOKEN}");
 });

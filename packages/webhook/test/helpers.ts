@@ -60,7 +60,10 @@ export function msgpackStringLiteral(value: string): Literal {
   const bytes = [...Buffer.from(value, "utf8")];
   const head = bytes.length < 32 ? [0xa0 | bytes.length] : [0xd9, bytes.length];
   return {
-    value: { $case: "scalar", value: { value: { $case: "binary", value: { value: Buffer.from([...head, ...bytes]), tag: "msgpack" } } } },
+    value: {
+      $case: "scalar",
+      value: { value: { $case: "binary", value: { value: Buffer.from([...head, ...bytes]), tag: "msgpack" } } },
+    },
     hash: "",
     metadata: {},
   };

@@ -67,7 +67,9 @@ test("the agent's cap on timeout_sec and the call's deadline both bound it; the 
 });
 
 test("the agent's cap on timeout_sec applies when the call's deadline is further away", async () => {
-  const capped = await startTestServer({ agents: [new WebhookAgent({ env: {}, allowedHosts: ["127.0.0.1"], maxTimeoutSec: 0.3 })] });
+  const capped = await startTestServer({
+    agents: [new WebhookAgent({ env: {}, allowedHosts: ["127.0.0.1"], maxTimeoutSec: 0.3 })],
+  });
   try {
     receiver.answerWith({ delayMs: 2_000 });
     const resource = await capped.client.executeTaskSync({
@@ -93,14 +95,13 @@ test("a dropped connection and a refused connection are retryable failures", asy
   const port = (closed.address() as { port: number }).port;
   await new Promise<void>((resolve) => closed.close(() => resolve()));
   const refused = await call({ url: `http://127.0.0.1:${port}/h` });
-  expect([phaseName(refused.phase), refused.message]).toEqual([
-    "RETRYABLE_FAILED",
-    expect.stringContaining("(ECONNREFUSED)"),
-  ]);
+  expect([phaseName(refused.phase), refused.message]).toEqual(["RETRYABLE_FAILED", expect.stringContaining("(ECONNREFUSED)")]);
 });
 
 test("the agent refuses nonsense limits at start-up", () => {
-  expect(() => new WebhookAgent({ env: { FLYTE_WEBHOOK_MAX_RESPONSE_BYTES: "lots" } })).toThrow(/FLYTE_WEBHOOK_MAX_RESPONSE_BYTES/);
+  expect(() => new WebhookAgent({ env: { FLYTE_WEBHOOK_MAX_RESPONSE_BYTES: "lots" } })).toThrow(
+    /FLYTE_WEBHOOK_MAX_RESPONSE_BYTES/,
+  );
   expect(() => new WebhookAgent({ env: { FLYTE_WEBHOOK_ALLOWED_HOSTS: "https://x" } })).toThrow(/FLYTE_WEBHOOK_ALLOWED_HOSTS/);
   expect(() => new WebhookAgent({ env: { FLYTE_WEBHOOK_SECRETS: "a b" } })).toThrow(/FLYTE_WEBHOOK_SECRETS/);
 });

@@ -111,7 +111,9 @@ test("4xx fails for good, 503 and 429 may be retried; the message quotes the res
   ];
   for (const [status, phase] of cases) {
     receiver.answerWith({ status, body: `no (${status})` });
-    const resource = await server.client.executeTaskSync({ template: webhookTemplate({ url: `${receiver.url}/h`, method: "GET" }) });
+    const resource = await server.client.executeTaskSync({
+      template: webhookTemplate({ url: `${receiver.url}/h`, method: "GET" }),
+    });
     expect([status, phaseName(resource.phase), resource.message]).toEqual([
       status,
       phase,
@@ -122,7 +124,9 @@ test("4xx fails for good, 503 and 429 may be retried; the message quotes the res
 
 test("a redirect is not followed: the task fails naming the status", async () => {
   receiver.answerWith({ status: 302, headers: { location: "http://169.254.169.254/latest/meta-data/" }, body: "" });
-  const resource = await server.client.executeTaskSync({ template: webhookTemplate({ url: `${receiver.url}/h`, method: "GET" }) });
+  const resource = await server.client.executeTaskSync({
+    template: webhookTemplate({ url: `${receiver.url}/h`, method: "GET" }),
+  });
   expect(phaseName(resource.phase)).toBe("FAILED");
   expect(resource.message).toBe("Webhook failed with status code 302 (redirects are not followed), response: ");
   expect(receiver.requests).toHaveLength(1);

@@ -44,7 +44,11 @@ export interface FakeGcs {
 
 function json(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json; charset=UTF-8", "content-length": String(Buffer.byteLength(text)), ...headers });
+  res.writeHead(status, {
+    "content-type": "application/json; charset=UTF-8",
+    "content-length": String(Buffer.byteLength(text)),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -121,7 +125,12 @@ export async function startFakeGcs(options: FakeGcsOptions = {}): Promise<FakeGc
     const bucket = buckets.get(bucketName);
     if (!bucket) return apiError(res, 404, "notFound", "The specified bucket does not exist.");
     if (bucket.denied) {
-      return apiError(res, 403, "forbidden", `agent@fake-project.iam.gserviceaccount.com does not have storage.objects.get access to the Google Cloud Storage bucket ${bucketName}.`);
+      return apiError(
+        res,
+        403,
+        "forbidden",
+        `agent@fake-project.iam.gserviceaccount.com does not have storage.objects.get access to the Google Cloud Storage bucket ${bucketName}.`,
+      );
     }
     const objectPath = m[2];
     const isList = url.pathname.endsWith("/o") || url.pathname.endsWith("/o/");
@@ -133,7 +142,8 @@ export async function startFakeGcs(options: FakeGcsOptions = {}): Promise<FakeGc
     }
     if (isList) {
       const maxText = url.searchParams.get("maxResults") ?? "1000";
-      if (!/^\d+$/.test(maxText) || Number(maxText) < 1) return apiError(res, 400, "invalid", `Invalid value for maxResults: ${maxText}`);
+      if (!/^\d+$/.test(maxText) || Number(maxText) < 1)
+        return apiError(res, 400, "invalid", `Invalid value for maxResults: ${maxText}`);
       const prefix = url.searchParams.get("prefix") ?? "";
       const names = [...bucket.objects.keys()].filter((n) => n.startsWith(prefix)).sort();
       const page = names.slice(0, Math.min(Number(maxText), 1000));

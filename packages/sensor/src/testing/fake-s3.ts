@@ -99,7 +99,11 @@ export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3> 
   const store = (bucket: string, key: string, body = "") => {
     const b = buckets.get(bucket);
     if (!b) throw new Error(`fake S3: no bucket ${bucket}`);
-    b.objects.set(key, { size: Buffer.byteLength(body), etag: createHash("md5").update(body).digest("hex"), lastModified: new Date() });
+    b.objects.set(key, {
+      size: Buffer.byteLength(body),
+      etag: createHash("md5").update(body).digest("hex"),
+      lastModified: new Date(),
+    });
   };
   for (const [name, spec] of Object.entries(options.buckets ?? {})) {
     buckets.set(name, { region: spec.region ?? defaultRegion, listAllowed: spec.listAllowed ?? true, objects: new Map() });
@@ -110,27 +114,46 @@ export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3> 
     const body = await readBody(req);
     const send = (status: number, xml?: string, headers: Record<string, string> = {}) => {
       const text = req.method === "HEAD" ? "" : (xml ?? "");
-      res.writeHead(status, { "x-amz-request-id": randomBytes(8).toString("hex"), ...(xml ? { "content-type": "application/xml" } : {}), ...headers, "content-length": String(Buffer.byteLength(text)) });
+      res.writeHead(status, {
+        "x-amz-request-id": randomBytes(8).toString("hex"),
+        ...(xml ? { "content-type": "application/xml" } : {}),
+        ...headers,
+        "content-length": String(Buffer.byteLength(text)),
+      });
       res.end(text);
     };
     if (faults && faults.left > 0) {
       faults.left--;
       stats.faults++;
       const code = faults.status === 503 ? "SlowDown" : "InternalError";
-      return send(faults.status, xmlError(code, code === "SlowDown" ? "Please reduce your request rate." : "We encountered an internal error. Please try again."));
+      return send(
+        faults.status,
+        xmlError(
+          code,
+          code === "SlowDown" ? "Please reduce your request rate." : "We encountered an internal error. Please try again.",
+        ),
+      );
     }
     const url = new URL(req.url ?? "/", "http://fake-s3");
     const [, bucketName = "", ...keyParts] = url.pathname.split("/");
     const bucket = buckets.get(decodeURIComponent(bucketName));
     // S3 checks the signature against the bucket's region, and tells a client in the wrong region where to go.
     const region = bucket?.region ?? defaultRegion;
-    const refusal = verifySigV4({ method: req.method ?? "", url: req.url ?? "/", headers: req.headers, body }, credentials, region);
+    const refusal = verifySigV4(
+      { method: req.method ?? "", url: req.url ?? "/", headers: req.headers, body },
+      credentials,
+      region,
+    );
     if (refusal?.code === "AuthorizationHeaderMalformed" && bucket && /region/.test(refusal.message)) {
       // A request for a bucket of another region: S3 sends the client there.
       stats.refusedSignatures++;
       return send(
         301,
-        xmlError("PermanentRedirect", "The bucket you are attempting to access must be addressed using the specified endpoint.", `<Region>${region}</Region>`),
+        xmlError(
+          "PermanentRedirect",
+          "The bucket you are attempting to access must be addressed using the specified endpoint.",
+          `<Region>${region}</Region>`,
+        ),
         { "x-amz-bucket-region": region },
       );
     }
@@ -138,7 +161,11 @@ export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3> 
       stats.refusedSignatures++;
       return send(refusal.status, xmlError(refusal.code, refusal.message));
     }
-    if (!bucket) return send(404, xmlError("NoSuchBucket", "The specified bucket does not exist", `<BucketName>${xmlEscape(bucketName)}</BucketName>`));
+    if (!bucket)
+      return send(
+        404,
+        xmlError("NoSuchBucket", "The specified bucket does not exist", `<BucketName>${xmlEscape(bucketName)}</BucketName>`),
+      );
     const key = keyParts.map(decodeURIComponent).join("/");
 
     if (req.method === "HEAD" && key !== "") {
@@ -155,7 +182,8 @@ export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3> 
       stats.lists++;
       if (!bucket.listAllowed) return send(403, xmlError("AccessDenied", "Access Denied"));
       const maxKeysText = url.searchParams.get("max-keys") ?? "1000";
-      if (!/^\d+$/.test(maxKeysText)) return send(400, xmlError("InvalidArgument", "Provided max-keys not an integer or within integer range"));
+      if (!/^\d+$/.test(maxKeysText))
+        return send(400, xmlError("InvalidArgument", "Provided max-keys not an integer or within integer range"));
       const maxKeys = Math.min(Number(maxKeysText), 1000);
       const prefix = url.searchParams.get("prefix") ?? "";
       const startAfter = url.searchParams.get("start-after") ?? "";
@@ -172,7 +200,10 @@ export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3> 
         `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${xmlEscape(bucketName)}</Name><Prefix>${xmlEscape(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${keys.length > page.length}</IsTruncated>${contents}</ListBucketResult>`,
       );
     }
-    return send(501, xmlError("NotImplemented", "A header or query you provided implies functionality that is not implemented by this fake"));
+    return send(
+      501,
+      xmlError("NotImplemented", "A header or query you provided implies functionality that is not implemented by this fake"),
+    );
   };
 
   const sockets = new Set<Socket>();

@@ -62,7 +62,8 @@ function canonicalQuery(rawQuery: string): string {
     .join("&");
 }
 
-const AUTH = /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/([^/,\s]+),\s*SignedHeaders=([a-z0-9;-]+),\s*Signature=([0-9a-f]{64})$/;
+const AUTH =
+  /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/([^/,\s]+),\s*SignedHeaders=([a-z0-9;-]+),\s*Signature=([0-9a-f]{64})$/;
 
 /**
  * Verifies an AWS Signature Version 4 `Authorization` header the way S3 does (written from the
@@ -83,7 +84,11 @@ export function verifySigV4(
   if (!m) return { status: 400, code: "AuthorizationHeaderMalformed", message: "The authorization header is malformed" };
   const [, accessKeyId, date, scopeRegion, service, terminator, signedHeaderList = "", signature = ""] = m;
   if (accessKeyId !== credentials.accessKeyId) {
-    return { status: 403, code: "InvalidAccessKeyId", message: "The AWS Access Key Id you provided does not exist in our records." };
+    return {
+      status: 403,
+      code: "InvalidAccessKeyId",
+      message: "The AWS Access Key Id you provided does not exist in our records.",
+    };
   }
   if (service !== "s3" || terminator !== "aws4_request") {
     return { status: 400, code: "AuthorizationHeaderMalformed", message: `the service '${service}' is wrong; expecting 's3'` };
@@ -99,23 +104,43 @@ export function verifySigV4(
   if (!/^\d{8}T\d{6}Z$/.test(amzDate) || amzDate.slice(0, 8) !== date) {
     return { status: 403, code: "AccessDenied", message: "X-Amz-Date is missing or does not match the credential scope" };
   }
-  const signedAt = Date.UTC(+amzDate.slice(0, 4), +amzDate.slice(4, 6) - 1, +amzDate.slice(6, 8), +amzDate.slice(9, 11), +amzDate.slice(11, 13), +amzDate.slice(13, 15));
+  const signedAt = Date.UTC(
+    +amzDate.slice(0, 4),
+    +amzDate.slice(4, 6) - 1,
+    +amzDate.slice(6, 8),
+    +amzDate.slice(9, 11),
+    +amzDate.slice(11, 13),
+    +amzDate.slice(13, 15),
+  );
   if (Math.abs(now.getTime() - signedAt) > 15 * 60_000) {
-    return { status: 403, code: "RequestTimeTooSkewed", message: "The difference between the request time and the current time is too large." };
+    return {
+      status: 403,
+      code: "RequestTimeTooSkewed",
+      message: "The difference between the request time and the current time is too large.",
+    };
   }
   const signed = signedHeaderList.split(";");
   const mustSign = ["host", ...Object.keys(request.headers).filter((h) => h.startsWith("x-amz-"))];
   const unsigned = mustSign.filter((h) => !signed.includes(h));
   if (unsigned.length > 0) {
-    return { status: 403, code: "AccessDenied", message: `There were headers present in the request which were not signed: ${unsigned.join(", ")}` };
+    return {
+      status: 403,
+      code: "AccessDenied",
+      message: `There were headers present in the request which were not signed: ${unsigned.join(", ")}`,
+    };
   }
   if (credentials.sessionToken !== undefined && header(request.headers, "x-amz-security-token") !== credentials.sessionToken) {
     return { status: 403, code: "InvalidToken", message: "The provided token is malformed or otherwise invalid." };
   }
   const payloadHash = header(request.headers, "x-amz-content-sha256");
-  if (!payloadHash) return { status: 400, code: "InvalidRequest", message: "Missing required header for this request: x-amz-content-sha256" };
+  if (!payloadHash)
+    return { status: 400, code: "InvalidRequest", message: "Missing required header for this request: x-amz-content-sha256" };
   if (payloadHash !== "UNSIGNED-PAYLOAD" && payloadHash !== hex(request.body)) {
-    return { status: 400, code: "XAmzContentSHA256Mismatch", message: "The provided 'x-amz-content-sha256' header does not match what was computed." };
+    return {
+      status: 400,
+      code: "XAmzContentSHA256Mismatch",
+      message: "The provided 'x-amz-content-sha256' header does not match what was computed.",
+    };
   }
 
   const q = request.url.indexOf("?");
@@ -134,13 +159,17 @@ export function verifySigV4(
   ].join("\n");
   const scope = `${date}/${scopeRegion}/${service}/${terminator}`;
   const stringToSign = ["AWS4-HMAC-SHA256", amzDate, scope, hex(canonicalRequest)].join("\n");
-  const key = hmac(hmac(hmac(hmac(`AWS4${credentials.secretAccessKey}`, date ?? ""), scopeRegion ?? ""), service ?? ""), terminator ?? "");
+  const key = hmac(
+    hmac(hmac(hmac(`AWS4${credentials.secretAccessKey}`, date ?? ""), scopeRegion ?? ""), service ?? ""),
+    terminator ?? "",
+  );
   const expected = createHmac("sha256", key).update(stringToSign, "utf8").digest();
   if (!timingSafeEqual(expected, Buffer.from(signature, "hex"))) {
     return {
       status: 403,
       code: "SignatureDoesNotMatch",
-      message: "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+      message:
+        "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
     };
   }
   return undefined;

@@ -20,7 +20,12 @@ export function msgpackDictType(): LiteralType {
 
 /** A simple LiteralType by name. */
 export function simple(name: "STRING" | "INTEGER" | "FLOAT" | "BOOLEAN" | "STRUCT"): LiteralType {
-  return { type: { $case: "simple", value: flyteidl.core.SimpleType[name] }, metadata: undefined, annotation: undefined, structure: undefined };
+  return {
+    type: { $case: "simple", value: flyteidl.core.SimpleType[name] },
+    metadata: undefined,
+    annotation: undefined,
+    structure: undefined,
+  };
 }
 
 /**
@@ -38,7 +43,14 @@ export function webhookTemplate(
     variables: Object.fromEntries(Object.entries(spec).map(([k, type]) => [k, { type, description: k }])),
   });
   return {
-    id: { resourceType: flyteidl.core.ResourceType.TASK, project: "flytesnacks", domain: "development", name, version: "v1", org: "" },
+    id: {
+      resourceType: flyteidl.core.ResourceType.TASK,
+      project: "flytesnacks",
+      domain: "development",
+      name,
+      version: "v1",
+      org: "",
+    },
     type: "webhook",
     taskTypeVersion: 0,
     custom: { headers: {}, data: {}, show_data: false, show_url: false, timeout_sec: 10, ...custom },
