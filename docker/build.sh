@@ -7,7 +7,7 @@
 # docker/healthcheck.js and docker/image-plugins.js, then runs
 # `podman build --isolation chroot --format docker` (docker format keeps HEALTHCHECK).
 #   TAG        image name          default: localhost/flyte-agent:latest
-#   PLUGINS    the build argument  default: "bigquery databricks snowflake template"; each word
+#   PLUGINS    the build argument  default: "bigquery databricks sensor snowflake template webhook"; each word
 #              is a bundled plugin (template, @flyte-agent/template), a plugin package directory
 #              (built, then packed), a plugin .tgz, or a registry spec name@version
 #   BASE_IMAGE node 24 base image  default: the Dockerfile's (docker.io/library/node:24-bookworm-slim)
@@ -16,7 +16,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TAG=localhost/flyte-agent:latest
-PLUGINS="bigquery databricks snowflake template"
+PLUGINS="bigquery databricks sensor snowflake template webhook"
 BASE_IMAGE=""
 NPMRC=""
 while [ $# -gt 0 ]; do
@@ -51,7 +51,7 @@ SECRETS=$(mktemp -d /tmp/flyte-agent-image-secrets.XXXXXX)
 trap 'rm -rf "$CONTEXT" "$SECRETS"' EXIT
 (cd "$ROOT" && pnpm exec turbo run build --filter=@flyte-agent/bundle --output-logs=errors-only)
 mkdir -p "$CONTEXT/tarballs"
-for pkg in flyteidl core bundle bigquery databricks snowflake template; do
+for pkg in flyteidl core bundle bigquery databricks sensor snowflake template webhook; do
   (cd "$ROOT" && pnpm --filter "@flyte-agent/$pkg" pack --pack-destination "$CONTEXT/tarballs" >/dev/null)
 done
 cp "$ROOT/docker/Dockerfile" "$ROOT/docker/healthcheck.js" "$ROOT/docker/image-plugins.js" "$CONTEXT/"

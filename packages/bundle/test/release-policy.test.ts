@@ -28,8 +28,10 @@ describe("the versioning policy (README: Releasing)", () => {
     expect(plugins.map((m) => m.name).sort()).toEqual([
       "@flyte-agent/bigquery",
       "@flyte-agent/databricks",
+      "@flyte-agent/sensor",
       "@flyte-agent/snowflake",
       "@flyte-agent/template",
+      "@flyte-agent/webhook",
     ]);
     for (const plugin of plugins)
       expect([plugin.name, plugin.peerDependencies?.["@flyte-agent/core"]]).toEqual([plugin.name, "workspace:^"]);

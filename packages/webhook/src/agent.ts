@@ -42,6 +42,12 @@ export class WebhookAgent extends SyncAgent {
   readonly category = { name: "webhook", version: 0 };
   /** The `custom` keys this agent reads (flytekit's). */
   readonly customKeys = WEBHOOK_CUSTOM_KEYS;
+  /**
+   * The ExecuteTaskSync deadline a call may need: the longest timeout the agent allows
+   * (`maxTimeoutSec`) and a second to answer. `flyte-agent propeller-config` writes it, since
+   * propeller's default (10 s, or 3 s for `agent-service`) would cut a webhook's own `timeout_sec`.
+   */
+  readonly minExecuteDeadlineMs: number;
   private readonly policy: DestinationPolicy;
   private readonly secretNames: readonly string[];
   private readonly secretSource: SecretSourceOptions;
@@ -72,6 +78,7 @@ export class WebhookAgent extends SyncAgent {
         options.maxTimeoutSec ?? env.FLYTE_WEBHOOK_MAX_TIMEOUT_SEC,
         DEFAULT_MAX_TIMEOUT_SEC,
       );
+    this.minExecuteDeadlineMs = this.maxTimeoutMs + 1000;
     this.marginMs = options.deadlineMarginMs ?? 250;
     if (!(this.marginMs >= 0)) throw new RangeError(`deadlineMarginMs must be >= 0, got ${this.marginMs}`);
   }
