@@ -55,3 +55,17 @@ test("403 is 'not yet' with a message naming the path and the permissions", asyn
   expect(result.message).toContain("gs://sealed/x.csv");
   expect(result.message).toContain("storage.objects.get");
 });
+
+test("a token the API refuses (401) is a credentials error (FAILED_PRECONDITION), not a missing file", async () => {
+  // Another API that accepts only its own token; the metadata server still hands out the first fake's.
+  const other = await startFakeGcs({ buckets: { landing: { objects: ["a.csv"] } } });
+  try {
+    await expect(new GcsExists({ endpoint: other.url }).check("landing", "a.csv", ctx())).rejects.toMatchObject({
+      code: 9,
+      message: expect.stringContaining("Cloud Storage refused the agent's credentials"),
+    });
+    expect(other.stats.unauthorized).toBeGreaterThanOrEqual(1);
+  } finally {
+    await other.close();
+  }
+});
