@@ -28,7 +28,12 @@ afterAll(async () => {
   await fake.close();
 });
 
-const gcs = () => new GcsExists({ endpoint: fake.url });
+/** One client for the file: Application Default Credentials are discovered once per client, as in the agent. */
+let shared: GcsExists | undefined;
+const gcs = () => {
+  shared ??= new GcsExists({ endpoint: fake.url });
+  return shared;
+};
 
 test("an object exists; a missing one does not; the token came from the metadata server", async () => {
   const check = gcs();
@@ -68,4 +73,11 @@ test("a token the API refuses (401) is a credentials error (FAILED_PRECONDITION)
   } finally {
     await other.close();
   }
+});
+
+test("a 503 from the API is retried by the client inside the check", async () => {
+  const before = fake.stats.faults;
+  fake.failNext(503, 1);
+  await expect(gcs().check("landing", "reports/2026-12-07.csv", ctx())).resolves.toEqual({ exists: true });
+  expect(fake.stats.faults - before).toBe(1);
 });

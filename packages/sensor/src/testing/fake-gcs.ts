@@ -20,6 +20,8 @@ export interface FakeGcsOptions {
 
 /** Counters of what the fake answered. */
 export interface FakeGcsStats {
+  /** Storage API requests answered with a scripted fault. */
+  faults: number;
   /** Tokens handed out by the metadata server. */
   tokens: number;
   /** Storage API requests answered (any status). */
@@ -39,6 +41,8 @@ export interface FakeGcs {
   readonly stats: FakeGcsStats;
   /** Adds an object. */
   addObject(bucket: string, name: string): void;
+  /** Answers the next `times` storage requests with `status` and Google's error body (after the token check). */
+  failNext(status: 500 | 503 | 429, times?: number): void;
   close(): Promise<void>;
 }
 
@@ -82,7 +86,8 @@ function objectResource(bucket: string, name: string, created: Date) {
 export async function startFakeGcs(options: FakeGcsOptions = {}): Promise<FakeGcs> {
   const token = options.token ?? `ya29.fake-${randomBytes(12).toString("hex")}`;
   const buckets = new Map<string, { denied: boolean; objects: Map<string, Date> }>();
-  const stats: FakeGcsStats = { tokens: 0, requests: 0, unauthorized: 0 };
+  const stats: FakeGcsStats = { tokens: 0, requests: 0, unauthorized: 0, faults: 0 };
+  let faults = { status: 503, left: 0 };
   const addObject = (bucket: string, name: string) => {
     const b = buckets.get(bucket);
     if (!b) throw new Error(`fake GCS: no bucket ${bucket}`);
@@ -99,6 +104,10 @@ export async function startFakeGcs(options: FakeGcsOptions = {}): Promise<FakeGc
     if (path === "/computeMetadata/v1/instance/service-accounts/default/token") {
       stats.tokens++;
       return json(res, 200, { access_token: token, expires_in: 3599, token_type: "Bearer" }, flavor);
+    }
+    if (path === "/computeMetadata/v1/universe/universe-domain") {
+      res.writeHead(200, { ...flavor, "content-type": "application/text" });
+      return res.end("googleapis.com");
     }
     if (path === "/computeMetadata/v1/project/project-id") {
       res.writeHead(200, { ...flavor, "content-type": "application/text" });
@@ -117,6 +126,11 @@ export async function startFakeGcs(options: FakeGcsOptions = {}): Promise<FakeGc
     if (req.headers.authorization !== `Bearer ${token}`) {
       stats.unauthorized++;
       return apiError(res, 401, "authError", "Invalid Credentials");
+    }
+    if (faults.left > 0) {
+      faults.left--;
+      stats.faults++;
+      return apiError(res, faults.status, faults.status === 429 ? "rateLimitExceeded" : "backendError", "Backend Error");
     }
     if (req.method !== "GET") return apiError(res, 405, "methodNotAllowed", "Method not allowed by this fake");
     const m = /^\/storage\/v1\/b\/([^/]+)(?:\/o(?:\/(.+))?)?$/.exec(url.pathname);
@@ -180,6 +194,9 @@ export async function startFakeGcs(options: FakeGcsOptions = {}): Promise<FakeGc
     token,
     stats,
     addObject,
+    failNext(status, times = 1) {
+      faults = { status, left: times };
+    },
     close() {
       for (const s of sockets) s.destroy();
       return new Promise<void>((resolve) => server.close(() => resolve()));
