@@ -154,3 +154,42 @@ test("a method other than GET or POST, or a URL that is not http(s), fails witho
   }
   expect(receiver.requests).toHaveLength(0);
 });
+
+test("a GET whose data holds a nested map fails, naming the key, without a request", async () => {
+  const resource = await server.client.executeTaskSync({
+    template: webhookTemplate({ url: `${receiver.url}/h`, method: "GET", data: { filter: { status: "done" } } }),
+  });
+  expect([phaseName(resource.phase), resource.message]).toEqual([
+    "FAILED",
+    "custom.data.filter: a GET query parameter must be a string, number, boolean, null or a list of them",
+  ]);
+  expect(receiver.requests).toHaveLength(0);
+});
+
+test("a header value with a line break is refused (no header injection)", async () => {
+  const resource = await server.client.executeTaskSync({
+    template: webhookTemplate(
+      { url: `${receiver.url}/h`, method: "GET", headers: { "X-Note": "{inputs.note}" } },
+      { note: simple("STRING") },
+    ),
+    inputs: { literals: { note: stringLiteral("ok\r\nX-Injected: 1") } },
+  });
+  expect([phaseName(resource.phase), resource.message]).toEqual([
+    "FAILED",
+    "custom.headers.X-Note holds a line break or control character",
+  ]);
+  expect(receiver.requests).toHaveLength(0);
+});
+
+test("an IPv6 loopback endpoint is called when the allow-list names [::1]", async () => {
+  const v6 = await startWebhookReceiver({ host: "::1" });
+  const listed = await startTestServer({ agents: [new WebhookAgent({ allowedHosts: [`[::1]:${v6.port}`], env: {} })] });
+  try {
+    const resource = await listed.client.executeTaskSync({ template: webhookTemplate({ url: `${v6.url}/v6`, method: "POST" }) });
+    expect(phaseName(resource.phase)).toBe("SUCCEEDED");
+    expect(v6.requests.map((r) => r.url)).toEqual(["/v6"]);
+  } finally {
+    await listed.close();
+    await v6.close();
+  }
+});
