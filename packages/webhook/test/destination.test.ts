@@ -128,6 +128,12 @@ describe("over gRPC: a refused destination fails the task for good and is never 
     ["http://metadata.google.internal.test/computeMetadata/v1/", "cloud metadata address"],
     ["http://localhost:1/", "loopback address"],
     ["http://0.0.0.0:1/", "unspecified address (reaches this host)"],
+    // Other spellings of the same addresses, which the URL parser normalises before the check.
+    ["http://2852039166/latest/meta-data/", "cloud metadata address"],
+    ["http://0xa9.0xfe.0xa9.0xfe/", "cloud metadata address"],
+    ["http://0251.0376.0251.0376/", "cloud metadata address"],
+    ["http://2130706433:1/", "loopback address"],
+    ["http://[0:0:0:0:0:ffff:7f00:1]:1/", "loopback address"],
   ])("%s", async (url, rule) => {
     const agent = new WebhookAgent({
       env: {},

@@ -98,6 +98,11 @@ test("a dropped connection and a refused connection are retryable failures", asy
   expect([phaseName(refused.phase), refused.message]).toEqual(["RETRYABLE_FAILED", expect.stringContaining("(ECONNREFUSED)")]);
 });
 
+test("the agent asks propeller-config for an ExecuteTaskSync deadline of its timeout cap plus a second", () => {
+  expect(new WebhookAgent({ env: {} }).minExecuteDeadlineMs).toBe(61_000);
+  expect(new WebhookAgent({ env: { FLYTE_WEBHOOK_MAX_TIMEOUT_SEC: "20" } }).minExecuteDeadlineMs).toBe(21_000);
+});
+
 test("the agent refuses nonsense limits at start-up", () => {
   expect(() => new WebhookAgent({ env: { FLYTE_WEBHOOK_MAX_RESPONSE_BYTES: "lots" } })).toThrow(
     /FLYTE_WEBHOOK_MAX_RESPONSE_BYTES/,
