@@ -82,7 +82,7 @@ export async function sendRequest(req: OutgoingRequest, policy: DestinationPolic
   const hostName = req.url.hostname.replace(/^\[|\]$/g, "");
   let checked: Awaited<ReturnType<typeof resolveDestination>>;
   try {
-    checked = await resolveDestination(policy, hostName, port);
+    checked = await withinLimits(resolveDestination(policy, hostName, port), limits, req.url);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code) throw describeNetworkError(err as NodeJS.ErrnoException, req.url);
     throw err;
@@ -125,6 +125,35 @@ export async function sendRequest(req: OutgoingRequest, policy: DestinationPolic
     else limits.signal.addEventListener("abort", onAbort, { once: true });
     outgoing.on("error", (err: NodeJS.ErrnoException) => finish(describeNetworkError(err, req.url)));
     outgoing.end(req.body);
+  });
+}
+
+/** Settles as `work` does, unless the timeout passes or the call is cancelled first (a resolver can hang). */
+function withinLimits<T>(work: Promise<T>, limits: SendLimits, url: URL): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const stop = (err: Error) => {
+      clearTimeout(timer);
+      limits.signal.removeEventListener("abort", onAbort);
+      reject(err);
+    };
+    const timer = setTimeout(
+      () => stop(new WebhookCallError(`no answer from ${url.host} within ${limits.timeoutMs} ms (resolving its name)`, true)),
+      limits.timeoutMs,
+    );
+    const onAbort = () => stop(new WebhookCallError(`the call was cancelled before ${url.host} answered`, true));
+    if (limits.signal.aborted) {
+      onAbort();
+      return;
+    }
+    limits.signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        limits.signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (err: unknown) => stop(err as Error),
+    );
   });
 }
 

@@ -110,3 +110,20 @@ test("the agent refuses nonsense limits at start-up", () => {
   expect(() => new WebhookAgent({ env: { FLYTE_WEBHOOK_ALLOWED_HOSTS: "https://x" } })).toThrow(/FLYTE_WEBHOOK_ALLOWED_HOSTS/);
   expect(() => new WebhookAgent({ env: { FLYTE_WEBHOOK_SECRETS: "a b" } })).toThrow(/FLYTE_WEBHOOK_SECRETS/);
 });
+
+test("a resolver that never answers is bounded by timeout_sec too", async () => {
+  const hanging = await startTestServer({
+    agents: [new WebhookAgent({ env: {}, resolver: () => new Promise(() => {}) })],
+  });
+  try {
+    const resource = await hanging.client.executeTaskSync({
+      template: webhookTemplate({ method: "GET", url: "http://hooks.example.test/h", timeout_sec: 0.2 }),
+    });
+    expect([phaseName(resource.phase), resource.message]).toEqual([
+      "RETRYABLE_FAILED",
+      "no answer from hooks.example.test within 200 ms (resolving its name)",
+    ]);
+  } finally {
+    await hanging.close();
+  }
+});
