@@ -28,7 +28,7 @@ function bucketAndKey(scheme: "s3" | "gs", rest: string, path: string): { bucket
   const pattern = scheme === "s3" ? S3_BUCKET : GCS_BUCKET;
   if (!pattern.test(bucket))
     throw new BadPathError(
-      `${JSON.stringify(path)}: "${bucket.slice(0, 80)}" is not a ${scheme === "s3" ? "S3" : "Cloud Storage"} bucket name`,
+      `${JSON.stringify(path)}: "${bucket.slice(0, 80)}" is not ${scheme === "s3" ? "an S3" : "a Cloud Storage"} bucket name`,
     );
   if (Buffer.byteLength(key) > 1024)
     throw new BadPathError(`${JSON.stringify(path.slice(0, 80))}...: the object name is longer than 1024 bytes`);
