@@ -23,12 +23,19 @@ export function credentialsError(store: string, detail: string): AgentError {
   return new AgentError(StatusCode.FAILED_PRECONDITION, `${store} refused the agent's credentials: ${detail}`);
 }
 
-/** Rejects when `signal` fires or `deadline` passes, whichever is first; else settles as `work` does. */
-export function bounded<T>(work: Promise<T>, ctx: CheckContext, what: string): Promise<T> {
+/**
+ * Runs `work` with a signal that fires when the call's signal does or `deadline` passes; rejects
+ * with {@link CheckTimeout} then (the work's requests are aborted through that signal), else
+ * settles as the work does.
+ */
+export function bounded<T>(work: (signal: AbortSignal) => Promise<T>, ctx: CheckContext, what: string): Promise<T> {
+  const giveUp = new AbortController();
+  const signal = AbortSignal.any([ctx.signal, giveUp.signal]);
   return new Promise<T>((resolve, reject) => {
     const fail = (reason: string) => {
       cleanup();
       reject(new CheckTimeout(`${what}: ${reason}`));
+      giveUp.abort(new CheckTimeout(`${what}: ${reason}`));
     };
     const timer = setTimeout(() => fail("no answer in time"), Math.max(0, ctx.deadline.getTime() - Date.now()));
     const onAbort = () => fail("the call was cancelled");
@@ -41,7 +48,7 @@ export function bounded<T>(work: Promise<T>, ctx: CheckContext, what: string): P
       return;
     }
     ctx.signal.addEventListener("abort", onAbort, { once: true });
-    work.then(
+    work(signal).then(
       (v) => {
         cleanup();
         resolve(v);

@@ -38,7 +38,7 @@ export class GcsExists {
   async check(bucket: string, name: string, ctx: CheckContext): Promise<CheckResult> {
     const path = `gs://${bucket}/${name}`;
     try {
-      return await bounded(this.checkNow(bucket, name), ctx, `cannot tell yet whether ${path} exists`);
+      return await bounded(() => this.checkNow(bucket, name), ctx, `cannot tell yet whether ${path} exists`);
     } catch (err) {
       if (err instanceof CheckTimeout) return { exists: false, message: err.message };
       const e = err as ApiError;

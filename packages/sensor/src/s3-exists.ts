@@ -61,7 +61,7 @@ export class S3Exists {
   async check(bucket: string, key: string, ctx: CheckContext): Promise<CheckResult> {
     const path = `s3://${bucket}/${key}`;
     try {
-      return await bounded(this.checkNow(bucket, key, ctx.signal), ctx, `cannot tell yet whether ${path} exists`);
+      return await bounded((signal) => this.checkNow(bucket, key, signal), ctx, `cannot tell yet whether ${path} exists`);
     } catch (err) {
       if (err instanceof CheckTimeout) return { exists: false, message: err.message };
       const e = err as ServiceError;

@@ -97,9 +97,18 @@ test("a wrong secret key fails the signature check: a credentials error (FAILED_
   }
 });
 
+test("a dropped connection is retried by the SDK inside the check", async () => {
+  const check = s3();
+  const before = fake.stats.faults;
+  fake.failNext("drop", 1);
+  await expect(check.check("landing", "reports/2026-12-07.csv", ctx())).resolves.toEqual({ exists: true });
+  expect(fake.stats.faults - before).toBe(1);
+  check.close();
+});
+
 test("a check that outlasts its deadline is 'not yet' with a message, not an error", async () => {
   const check = s3();
-  fake.failNext(503, 50);
+  fake.delayAnswers(2_000);
   try {
     const result = await check.check("landing", "reports/2026-12-07.csv", {
       signal: new AbortController().signal,
@@ -108,7 +117,7 @@ test("a check that outlasts its deadline is 'not yet' with a message, not an err
     expect(result.exists).toBe(false);
     expect(result.message).toMatch(/cannot tell yet whether s3:\/\/landing\/reports\/2026-12-07.csv exists/);
   } finally {
-    fake.failNext(503, 0);
+    fake.delayAnswers(0);
     check.close();
   }
 });

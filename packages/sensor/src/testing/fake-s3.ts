@@ -44,8 +44,13 @@ export interface FakeS3 {
   readonly stats: FakeS3Stats;
   /** Adds an object. */
   putObject(bucket: string, key: string, body?: string): void;
-  /** Answers the next `times` requests with `status` (S3's `SlowDown` / `InternalError`). */
-  failNext(status: 500 | 503, times?: number): void;
+  /**
+   * Answers the next `times` requests with `fault`: a status with S3's error body (`SlowDown`,
+   * `InternalError`), or `"drop"` (the connection is closed without an answer).
+   */
+  failNext(fault: 500 | 503 | "drop", times?: number): void;
+  /** Delays every answer by `ms` from now on (0 to stop). */
+  delayAnswers(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -94,7 +99,8 @@ export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3> 
   const defaultRegion = options.region ?? "us-east-1";
   const buckets = new Map<string, { region: string; listAllowed: boolean; objects: Map<string, StoredObject> }>();
   const stats: FakeS3Stats = { heads: 0, lists: 0, refusedSignatures: 0, faults: 0 };
-  let faults: { status: number; left: number } | undefined;
+  let faults: { fault: 500 | 503 | "drop"; left: number } | undefined;
+  let delayMs = 0;
 
   const store = (bucket: string, key: string, body = "") => {
     const b = buckets.get(bucket);
@@ -122,12 +128,17 @@ export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3> 
       });
       res.end(text);
     };
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
     if (faults && faults.left > 0) {
       faults.left--;
       stats.faults++;
-      const code = faults.status === 503 ? "SlowDown" : "InternalError";
+      if (faults.fault === "drop") {
+        req.socket.destroy();
+        return;
+      }
+      const code = faults.fault === 503 ? "SlowDown" : "InternalError";
       return send(
-        faults.status,
+        faults.fault,
         xmlError(
           code,
           code === "SlowDown" ? "Please reduce your request rate." : "We encountered an internal error. Please try again.",
@@ -226,8 +237,11 @@ export async function startFakeS3(options: FakeS3Options = {}): Promise<FakeS3> 
     credentials,
     stats,
     putObject: store,
-    failNext(status, times = 1) {
-      faults = { status, left: times };
+    failNext(fault, times = 1) {
+      faults = { fault, left: times };
+    },
+    delayAnswers(ms) {
+      delayMs = ms;
     },
     close() {
       for (const s of sockets) s.destroy();
