@@ -1,5 +1,6 @@
 import { TaskInputError } from "./errors";
 import type { JsonValue } from "./types";
+import { setOwn } from "./own-property";
 
 /** Deepest nesting {@link integralFloatsToIntegers} walks. */
 export const MAX_CUSTOM_DEPTH = 64;
@@ -40,7 +41,7 @@ function convert(value: unknown, path: string, depth: number): JsonValue {
   if (typeof value === "object" && !(value instanceof Date) && !(value instanceof Uint8Array)) {
     const out: { [key: string]: JsonValue } = {};
     for (const [k, v] of Object.entries(value)) {
-      if (v !== undefined) out[k] = convert(v, `${path}.${k}`, depth + 1);
+      if (v !== undefined) setOwn(out, k, convert(v, `${path}.${k}`, depth + 1));
     }
     return out;
   }

@@ -45,6 +45,12 @@ describe("msgpack values, against Python's msgpack", () => {
     expect(() => encodeMsgpack(deep)).toThrow(/deeper than 100/);
   });
 
+  it("refuses a __proto__ key rather than let it change an object's prototype", () => {
+    expect(() => decodeMsgpack(Buffer.from("81a95f5f70726f746f5f5f80", "hex"))).toThrow(/invalid msgpack value: .*__proto__/);
+    const written = encodeMsgpack(JSON.parse('{"__proto__": 1}'));
+    expect(hex(written)).toBe("81a95f5f70726f746f5f5f01");
+  });
+
   it("refuses what it cannot write", () => {
     expect(() => encodeMsgpack({ f: () => 1 })).toThrow(/value.f: cannot write function/);
     expect(() => encodeMsgpack({ n: 2n ** 64n })).toThrow(/does not fit in 64 bits/);

@@ -1,6 +1,7 @@
 import { decode, encode } from "@msgpack/msgpack";
 import { core as idl } from "@flyte-agent/flyteidl";
 import type { core } from "@flyte-agent/flyteidl";
+import { setOwn } from "./own-property";
 
 /** The `binary.tag` flytekit gives a msgpack-encoded value (a dict, a dataclass). */
 export const MSGPACK_TAG = "msgpack";
@@ -90,7 +91,7 @@ function fromDecoded(value: unknown, depth: number): MsgpackValue {
   if (value instanceof Date) return value.toISOString();
   if (isPlainRecord(value)) {
     const out: { [key: string]: MsgpackValue } = {};
-    for (const [k, v] of Object.entries(value)) out[k] = fromDecoded(v, depth + 1);
+    for (const [k, v] of Object.entries(value)) setOwn(out, k, fromDecoded(v, depth + 1));
     return out;
   }
   throw new TypeError("msgpack value holds an extension type, which flytekit does not write");
@@ -114,7 +115,7 @@ function toMsgpackValue(value: unknown, depth: number, path: string): unknown {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) {
       if (v === undefined) continue; // as JSON.stringify: an unset field is left out
-      out[k] = toMsgpackValue(v, depth + 1, `${path}.${k}`);
+      setOwn(out, k, toMsgpackValue(v, depth + 1, `${path}.${k}`));
     }
     return out;
   }

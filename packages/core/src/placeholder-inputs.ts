@@ -2,6 +2,7 @@ import type { core } from "@flyte-agent/flyteidl";
 import { TaskInputError } from "./errors";
 import { decodeMsgpack, MSGPACK_TAG } from "./msgpack-literal";
 import { pythonJsonDumps, type PythonValue } from "./python-text";
+import { setOwn } from "./own-property";
 
 /** Limits of {@link placeholderInputs}. */
 export interface PlaceholderInputLimits {
@@ -63,7 +64,7 @@ class InputReader {
         return v.value.literals.map((l, i) => this.literal(l, `${path}[${i}]`, depth + 1));
       case "map": {
         const out: { [key: string]: PythonValue } = {};
-        for (const [k, l] of Object.entries(v.value.literals)) out[k] = this.literal(l, `${path}.${k}`, depth + 1);
+        for (const [k, l] of Object.entries(v.value.literals)) setOwn(out, k, this.literal(l, `${path}.${k}`, depth + 1));
         return out;
       }
       case "offloadedMetadata":
@@ -124,7 +125,7 @@ class InputReader {
     if (Array.isArray(value)) return value.map((x, i) => this.json(x, `${path}[${i}]`, depth + 1));
     if (typeof value === "object") {
       const out: { [key: string]: PythonValue } = {};
-      for (const [k, x] of Object.entries(value)) out[k] = this.json(x, `${path}.${k}`, depth + 1);
+      for (const [k, x] of Object.entries(value)) setOwn(out, k, this.json(x, `${path}.${k}`, depth + 1));
       return out;
     }
     throw new TaskInputError(`input ${path} holds a value placeholders cannot read`);

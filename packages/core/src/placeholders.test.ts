@@ -110,6 +110,14 @@ describe("renderPlaceholders (flytekit's format_dict)", () => {
     );
   });
 
+  it("keeps a __proto__ key as data", () => {
+    const value = JSON.parse('{"__proto__": {"a": "{inputs.name}"}}');
+    const out = renderPlaceholders(value, { inputs }) as { [key: string]: unknown };
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(Object.keys(out)).toEqual(["__proto__"]);
+    expect(JSON.stringify(out)).toBe('{"__proto__":{"a":"it\'s"}}');
+  });
+
   it("does not change the value it is given", () => {
     const value = { url: "https://h/{inputs.n}", list: ["{inputs.x}"] };
     const copy = structuredClone(value);

@@ -3,6 +3,7 @@ import { clipClientValue } from "./bounded-text";
 import { TaskInputError } from "./errors";
 import { DEFAULT_PLACEHOLDER_DEPTH, placeholderInputs } from "./placeholder-inputs";
 import { pythonStr, type PythonValue } from "./python-text";
+import { setOwn } from "./own-property";
 
 /** What {@link renderPlaceholders} fills placeholders from, and its limits. */
 export interface RenderPlaceholdersOptions {
@@ -80,7 +81,7 @@ class PlaceholderRenderer {
     if (Array.isArray(value)) return value.map((v: PythonValue, i) => this.render(v, `${path}[${i}]`, depth + 1));
     if (isPlainObject(value)) {
       const out: { [key: string]: PythonValue } = {};
-      for (const [k, v] of Object.entries(value)) out[k] = this.render(v, `${path}.${k}`, depth + 1);
+      for (const [k, v] of Object.entries(value)) setOwn(out, k, this.render(v, `${path}.${k}`, depth + 1));
       return out;
     }
     return value;
