@@ -47,7 +47,7 @@ export class WebhookAgent extends SyncAgent {
    * (`maxTimeoutSec`) and a second to answer. `flyte-agent propeller-config` writes it, since
    * propeller's default (10 s, or 3 s for `agent-service`) would cut a webhook's own `timeout_sec`.
    */
-  readonly minExecuteDeadlineMs: number;
+  override readonly minExecuteDeadlineMs: number;
   private readonly policy: DestinationPolicy;
   private readonly secretNames: readonly string[];
   private readonly secretSource: SecretSourceOptions;
