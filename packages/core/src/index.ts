@@ -84,6 +84,14 @@ export {
   type RetryHttpOptions,
   type RetryHttpOutcome,
 } from "./retry-http";
+export {
+  observeExternalCall,
+  observeExternalRetry,
+  observeExternalFailure,
+  OPERATIONS_METRICS_PREFIX,
+  type ExternalCall,
+  type ExternalRetryReason,
+} from "./operations-metrics";
 export { attemptIdentity, attemptLabel, idempotencyKey, type AttemptIdentity } from "./attempt-identity";
 
 // Serving

@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import { Registry, collectDefaultMetrics } from "prom-client";
+import { registerOperationsMetrics } from "./operations-metrics";
 import { CountedCounter, CountedHistogram, type CounterSeries, type HistogramSeries } from "./counted-metrics";
 
 /**
@@ -108,6 +109,7 @@ export class AgentMetrics {
     this.current = new MetricSet(options.prefix ?? "flyte_connector_", this.registry, true);
     if (options.legacy ?? legacyMetricsFromEnv()) this.legacy = new MetricSet(LEGACY_METRICS_PREFIX, this.registry, false);
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    registerOperationsMetrics(this.registry);
   }
 
   /** Whether the deprecated `flyte_agent_*` names are recorded too. */

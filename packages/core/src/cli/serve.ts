@@ -5,6 +5,8 @@ import { describeErrorChain } from "../error-chain";
 import { applyHeapGrowth, DEFAULT_HEAP_GROWTH_PERCENT } from "../heap-growth";
 import { createLogger } from "../logger";
 import { AgentMetrics, legacyMetricsFromEnv, type Protocol } from "../metrics";
+import { setBuildInfo } from "../operations-metrics";
+import { CORE_VERSION } from "../version";
 import { AgentServer, DEFAULT_MAX_RECEIVE_BYTES } from "../server/agent-server";
 import { parseProtocols } from "../server/protocols";
 import { InvalidArgumentError } from "commander";
@@ -137,6 +139,7 @@ export function registerServe(program: Command, setExitCode: (code: number) => v
       metrics: new AgentMetrics({ legacy: flags.legacyMetrics || legacyMetricsFromEnv() }),
       tls: flags.tlsCert ? { certFile: flags.tlsCert, keyFile: flags.tlsKey, clientCaFile: flags.tlsClientCa } : undefined,
     });
+    setBuildInfo({ version: CORE_VERSION, plugins: registry.entries().map((e) => e.source) });
     const port = await server.listen(flags.port, flags.host, flags.prometheusPort >= 0 ? flags.prometheusPort : undefined);
 
     printTable(
