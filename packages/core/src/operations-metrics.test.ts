@@ -26,7 +26,7 @@ async function sample(metrics: AgentMetrics, name: string, labels: Record<string
 /** A fake external API on 127.0.0.1 answering the given statuses in turn (then 200). */
 async function fakeApi(statuses: number[]): Promise<{ url: string; server: Server }> {
   const queue = [...statuses];
-  const server = createServer((req, res) => {
+  const server = createServer((_req, res) => {
     const status = queue.shift() ?? 200;
     res.writeHead(status, status === 429 ? { "retry-after": "0" } : {});
     res.end(JSON.stringify({ status }));
