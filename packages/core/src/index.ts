@@ -92,6 +92,15 @@ export {
   type ExternalCall,
   type ExternalRetryReason,
 } from "./operations-metrics";
+export {
+  helmValues,
+  splitImage,
+  CHART_KEYS,
+  HELM_CHARTS,
+  type HelmChart,
+  type HelmValuesOptions,
+  type ChartKey,
+} from "./cli/helm-values";
 export { attemptIdentity, attemptLabel, idempotencyKey, type AttemptIdentity } from "./attempt-identity";
 
 // Serving
