@@ -2,13 +2,15 @@
 # Builds the agent image with podman (or buildah) without a daemon:
 #   docker/build.sh [-t TAG] [-p "PLUGINS"] [-b BASE_IMAGE] [--npmrc FILE] [-- extra build args]
 # It builds the workspace, packs flyteidl, core, bundle and the bundled plugins with
-# `pnpm pack` into a temporary build context next to docker/Dockerfile and docker/healthcheck.js,
-# then runs `podman build --isolation chroot --format docker` (docker format keeps HEALTHCHECK).
+# `pnpm pack`, makes their node_modules with `pnpm deploy` (exactly the versions in
+# pnpm-lock.yaml), puts both into a temporary build context next to docker/Dockerfile,
+# docker/healthcheck.js and docker/image-plugins.js, then runs
+# `podman build --isolation chroot --format docker` (docker format keeps HEALTHCHECK).
 #   TAG        image name          default: localhost/flyte-agent:latest
 #   PLUGINS    the build argument  default: "bigquery databricks snowflake template"; each word
 #              is a bundled plugin (template, @flyte-agent/template), a plugin package directory
 #              (built, then packed), a plugin .tgz, or a registry spec name@version
-#   BASE_IMAGE node 20 base image  default: the Dockerfile's (docker.io/library/node:20-bookworm-slim)
+#   BASE_IMAGE node 24 base image  default: the Dockerfile's (docker.io/library/node:24-bookworm-slim)
 #   FILE       an .npmrc for a private registry (registry=, //host/:_authToken=); passed as the
 #              build secret "npmrc", so it is in no image layer
 set -euo pipefail
@@ -52,7 +54,26 @@ mkdir -p "$CONTEXT/tarballs"
 for pkg in flyteidl core bundle bigquery databricks snowflake template; do
   (cd "$ROOT" && pnpm --filter "@flyte-agent/$pkg" pack --pack-destination "$CONTEXT/tarballs" >/dev/null)
 done
-cp "$ROOT/docker/Dockerfile" "$ROOT/docker/healthcheck.js" "$CONTEXT/"
+cp "$ROOT/docker/Dockerfile" "$ROOT/docker/healthcheck.js" "$ROOT/docker/image-plugins.js" "$CONTEXT/"
+
+# The image's node_modules, at exactly the versions in pnpm-lock.yaml: `pnpm deploy` of the
+# bundle (its dependencies, and its dev dependencies: every bundled plugin) with a flat, npm-style
+# layout. The workspace packages in it are replaced by their packed tarballs (what a registry
+# would serve: `workspace:` ranges rewritten, only the published files); the bundle, which deploy
+# puts at the top, goes to node_modules/@flyte-agent/bundle. The Dockerfile then keeps the
+# plugins PLUGINS names (docker/image-plugins.js).
+APP="$CONTEXT/app"
+(cd "$ROOT" && pnpm --filter @flyte-agent/bundle deploy --frozen-lockfile --config.node-linker=hoisted "$APP" >"$CONTEXT/deploy.log" 2>&1) ||
+  { cat "$CONTEXT/deploy.log" >&2; fail "pnpm deploy of the bundle failed"; }
+rm -f "$CONTEXT/deploy.log"
+find "$APP" -mindepth 1 -maxdepth 1 ! -name node_modules -exec rm -rf {} +
+rm -rf "$APP/node_modules/.pnpm" "$APP/node_modules/.modules.yaml" "$APP/node_modules"/.pnpm-*
+for tarball in "$CONTEXT"/tarballs/flyte-agent-*.tgz; do
+  name=$(tar -xzOf "$tarball" package/package.json | node -e 'console.log(JSON.parse(require("fs").readFileSync(0, "utf8")).name)')
+  rm -rf "${APP:?}/node_modules/$name"
+  mkdir -p "$APP/node_modules/$name"
+  tar -xzf "$tarball" -C "$APP/node_modules/$name" --strip-components=1
+done
 
 # Plugins given as a directory or a .tgz go into the context (tarballs/team/) and PLUGINS names
 # them by their path in the image; everything else is passed on for the bundle to check.
