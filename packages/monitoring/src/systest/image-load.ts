@@ -41,7 +41,9 @@ async function main(): Promise<number> {
     };
     const started = Date.now();
     await Promise.all(Array.from({ length: 50 }, worker));
-    process.stdout.write(`image-load: ${done} tasks created and polled twice in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    process.stdout.write(
+      `image-load: ${done} tasks created and polled twice in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    );
     return 0;
   } catch (err) {
     process.stderr.write(`image-load: FAIL: ${(err as Error).message}\n`);
