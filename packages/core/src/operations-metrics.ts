@@ -147,9 +147,9 @@ const PHASE_NAMES: Readonly<Partial<Record<number, string>>> = {
   [Phase.RETRYABLE_FAILED]: "RETRYABLE_FAILED",
 };
 
-/** Counts a task reported in a terminal phase; other phases are ignored. */
-export function observeTaskFinished(taskType: string, phase: Phase, protocol: Protocol = "v1"): void {
-  if (!isTerminalPhase(phase)) return;
+/** Counts a task reported in a terminal phase; other phases (and no phase at all) are ignored. */
+export function observeTaskFinished(taskType: string, phase: Phase | undefined, protocol: Protocol = "v1"): void {
+  if (phase === undefined || !isTerminalPhase(phase)) return;
   tasksFinished.inc({ task_type: taskType, phase: PHASE_NAMES[phase] ?? String(phase), protocol });
 }
 

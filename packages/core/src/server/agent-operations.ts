@@ -94,7 +94,8 @@ export class AgentOperations {
   async get(scope: RequestScope, resourceMeta: Uint8Array | undefined, fields: RequestFields<TaskContext>): Promise<Resource> {
     const { agent, meta } = this.task(scope, fields.taskCategory, resourceMeta);
     const resource = await agent.get(meta, scope.context(fields));
-    observeTaskFinished(fields.taskCategory.name, resource.phase, this.env.protocol);
+    // A plugin may return anything; resource-wire refuses what is not a Resource, after this.
+    observeTaskFinished(fields.taskCategory.name, (resource as Resource | null)?.phase, this.env.protocol);
     return resource;
   }
 
@@ -143,7 +144,7 @@ export class AgentOperations {
     const agent = routeSync(this.registry, scope, category);
     this.env.metrics.observeInputBytes(category.name, inputBytes, this.env.protocol);
     const resource = await agent.do(scope.context(fields));
-    observeTaskFinished(category.name, resource.phase, this.env.protocol);
+    observeTaskFinished(category.name, (resource as Resource | null)?.phase, this.env.protocol);
     return resource;
   }
 }
