@@ -2,9 +2,13 @@
  * System test of several replicas (run by tests/system/replicas.test.sh): three
  * `flyte-agent serve` processes on 127.0.0.1 with the image's drain settings.
  *
+ * The tasks are Databricks runs against a fake workspace on loopback (real HTTP, Jobs API 2.1)
+ * that answers every request after 100 ms, like a remote API: calls are in flight when a replica
+ * is told to stop, so its drain settings matter.
+ *
  * 1. A task created through one replica is polled and deleted through the other two.
- * 2. Rolling restart under a propeller-shaped load, twice: 1,000 custom_task tasks created and
- *    polled (some aborted with DeleteTask) while each replica in turn gets SIGTERM, exits and
+ * 2. Rolling restart under a propeller-shaped load, twice: 1,000 tasks created and polled (one in
+ *    twenty aborted with DeleteTask) while each replica in turn gets SIGTERM, exits and
  *    starts again on its port. The first run's client does gRPC client-side `round_robin` over
  *    the three addresses, as propeller's `k8s://` resolver does; the second goes through HAProxy
  *    (h2c), as a mesh or an ingress would. Both keep connections alive with HTTP/2 pings.
@@ -27,15 +31,23 @@ import { type AgentProcess, freePort, healthStatus, pause, startAgent, stopAgent
 /** The image's drain settings (docker/Dockerfile): NOT_SERVING for 5 s, then up to 20 s for in-flight calls. */
 const DRAIN_ENV = { FLYTE_AGENT_SHUTDOWN_DELAY: "5s", FLYTE_AGENT_DRAIN_TIMEOUT: "20s" };
 const TASKS = 1000;
-/** Tasks are created over this many ms... */
-const CREATE_SPREAD_MS = 12_000;
+/** Tasks are created over this many ms (about 100 CreateTask/s)... */
+const CREATE_SPREAD_MS = 10_000;
 /** ...each runs this long... */
-const TASK_SECONDS = 18;
-/** ...and is polled this often (propeller: about every 30 s, capped near 10/s per propeller). */
-const POLL_MS = 1_500;
+const TASK_SECONDS = 25;
+/**
+ * ...and is polled this often: about 200 GetTask/s for 1,000 tasks, a busy cluster's worth of
+ * propellers (each polls a task about every 30 s, capped near 10 GetTask/s).
+ */
+const POLL_MS = 5_000;
 /** Propeller fails a task after this many GetTask failures in a row. */
 const GET_FAILURE_LIMIT = 6;
-const CATEGORY = { name: "custom_task", version: 0 };
+const CATEGORY = { name: "databricks", version: 0 };
+const TOKEN = "dapi-replicas-token";
+/** How long the fake workspace takes to answer each request. */
+const API_LATENCY_MS = 100;
+/** Each run is PENDING once, then RUNNING for this many polls, then TERMINATED (SUCCESS). */
+const RUNNING_POLLS = Math.ceil((TASK_SECONDS * 1000) / POLL_MS);
 /** Propeller's keepalive (Flyte 2's executor: 30 s / 10 s). */
 const KEEPALIVE = { "grpc.keepalive_time_ms": 30_000, "grpc.keepalive_timeout_ms": 10_000 };
 
@@ -45,6 +57,8 @@ type Rpc = "CreateTask" | "GetTask" | "DeleteTask";
 class RunReport {
   readonly calls: Record<Rpc, number> = { CreateTask: 0, GetTask: 0, DeleteTask: 0 };
   readonly errors: Record<Rpc, Map<string, number>> = { CreateTask: new Map(), GetTask: new Map(), DeleteTask: new Map() };
+  /** The first message seen for each RPC and status. */
+  readonly samples = new Map<string, string>();
   maxGetFailuresInARow = 0;
   tasksFailedByPolling = 0;
   finished = 0;
@@ -54,6 +68,7 @@ class RunReport {
     const code = (err as Partial<RpcCallError>).code;
     const name = code !== undefined ? (grpc.status[code] ?? String(code)) : "non-gRPC error";
     this.errors[rpc].set(name, (this.errors[rpc].get(name) ?? 0) + 1);
+    if (!this.samples.has(`${rpc} ${name}`)) this.samples.set(`${rpc} ${name}`, String((err as Error).message).slice(0, 300));
   }
 
   errorCount(rpc: Rpc): number {
@@ -61,17 +76,62 @@ class RunReport {
   }
 
   lines(run: string): string[] {
-    return (["CreateTask", "GetTask", "DeleteTask"] as Rpc[]).map((rpc) => {
+    const lines = (["CreateTask", "GetTask", "DeleteTask"] as Rpc[]).map((rpc) => {
       const detail = [...this.errors[rpc]].map(([code, n]) => `${code} ${n}`).join(", ");
       return `replicas: ${run}: ${rpc}: ${this.calls[rpc]} calls, ${this.errorCount(rpc)} errors${detail ? ` (${detail})` : ""}`;
     });
+    for (const [what, message] of this.samples) lines.push(`replicas: ${run}: first ${what}: ${message}`);
+    return lines;
   }
 }
 
-const template = () => taskTemplate({ type: "custom_task", custom: { durationSeconds: TASK_SECONDS, fail: false } });
+const template = () =>
+  taskTemplate({
+    type: "databricks",
+    name: "wf.spark_job",
+    custom: { databricksConf: { run_name: "replicas", new_cluster: { spark_version: "13.3.x-scala2.12", num_workers: 1.0 } } },
+    container: { image: "ghcr.io/example/spark:1.0", args: ["pyflyte-execute"], env: {} },
+  });
+
+/** The replicas' environment: the image's drain settings and the fake workspace with its token. */
+function replicaEnv(workspaceUrl: string): Record<string, string> {
+  return { ...DRAIN_ENV, _FSEC_FLYTE_DATABRICKS_ACCESS_TOKEN: TOKEN, FLYTE_DATABRICKS_INSTANCE: workspaceUrl };
+}
+
+/** A fake workspace in a process of its own (fake-databricks.ts), so that the load's client does not slow it down. */
+async function startWorkspace(): Promise<{ url: string; stop: () => Promise<string> }> {
+  const child = spawn(
+    process.execPath,
+    [join(__dirname, "fake-databricks.js"), TOKEN, String(API_LATENCY_MS), String(RUNNING_POLLS)],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  let stderr = "";
+  child.stderr?.on("data", (c: Buffer) => {
+    stderr += c.toString("utf8");
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout?.on("data", (c: Buffer) => {
+      out += c.toString("utf8");
+      if (out.includes("\n")) resolve(out.trim());
+    });
+    child.once("exit", () => reject(new Error(`the fake workspace exited: ${stderr}`)));
+  });
+  return {
+    url,
+    stop: async () => {
+      child.kill("SIGTERM");
+      await exited;
+      return stderr.trim();
+    },
+  };
+}
 
 /** One task as propeller drives it: create, poll until a terminal phase, abort one task in 20. */
-async function driveTask(client: AgentConnection, index: number, report: RunReport): Promise<void> {
+async function driveTask(client: AgentConnection, run: string, index: number, report: RunReport): Promise<void> {
   await pause(Math.floor((index / TASKS) * CREATE_SPREAD_MS));
   let meta: Buffer;
   try {
@@ -80,7 +140,7 @@ async function driveTask(client: AgentConnection, index: number, report: RunRepo
       template: template(),
       inputs: { literals: {} },
       outputPrefix: `s3://bucket/outputs/${index}/0`,
-      taskExecutionMetadata: testExecutionMetadata(`exec-${index}`, 0),
+      taskExecutionMetadata: testExecutionMetadata(`${run}-${index}`, 0),
     });
     meta = Buffer.from(res.resourceMeta);
   } catch (err) {
@@ -123,13 +183,13 @@ async function driveTask(client: AgentConnection, index: number, report: RunRepo
 }
 
 /** SIGTERM each replica in turn, wait for it to exit (code 0), start it again on its ports. */
-async function rollingRestart(replicas: AgentProcess[], log: (line: string) => void): Promise<void> {
+async function rollingRestart(replicas: AgentProcess[], env: Record<string, string>, log: (line: string) => void): Promise<void> {
   for (let i = 0; i < replicas.length; i++) {
     const old = replicas[i] as AgentProcess;
     const started = Date.now();
     const code = await stopAgent(old);
     if (code !== 0) throw new Error(`replica ${i} exited with ${code} after SIGTERM:\n${old.output()}`);
-    replicas[i] = await startAgent({ port: old.port, metricsPort: old.metricsPort, env: DRAIN_ENV });
+    replicas[i] = await startAgent({ port: old.port, metricsPort: old.metricsPort, env });
     log(`replicas: restarted replica ${i} (port ${old.port}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     await pause(1000);
   }
@@ -139,13 +199,14 @@ async function loadRun(
   name: string,
   client: AgentConnection,
   replicas: AgentProcess[],
+  env: Record<string, string>,
   log: (line: string) => void,
 ): Promise<RunReport> {
   const report = new RunReport();
   const started = Date.now();
-  const tasks = Array.from({ length: TASKS }, (_, i) => driveTask(client, i, report));
+  const tasks = Array.from({ length: TASKS }, (_, i) => driveTask(client, name, i, report));
   await pause(3000);
-  await rollingRestart(replicas, log);
+  await rollingRestart(replicas, env, log);
   await Promise.all(tasks);
   log(
     `replicas: ${name}: ${TASKS} tasks in ${((Date.now() - started) / 1000).toFixed(1)} s: ${report.finished} finished, ${report.aborted} aborted`,
@@ -190,8 +251,10 @@ async function main(): Promise<number> {
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const replicas: AgentProcess[] = [];
   let haproxy: ChildProcess | undefined;
+  const workspace = await startWorkspace();
+  const env = replicaEnv(workspace.url);
   try {
-    for (let i = 0; i < 3; i++) replicas.push(await startAgent({ env: DRAIN_ENV }));
+    for (let i = 0; i < 3; i++) replicas.push(await startAgent({ env }));
     log(`replicas: three replicas on ports ${replicas.map((r) => r.port).join(", ")}`);
     const direct = replicas.map((r) => new AgentConnection(`127.0.0.1:${r.port}`, grpc.credentials.createInsecure()));
     const [a, b, c] = direct as [AgentConnection, AgentConnection, AgentConnection];
@@ -206,9 +269,11 @@ async function main(): Promise<number> {
     const meta = Buffer.from(created.resourceMeta);
     const polled = await b.getTask({ taskType: CATEGORY.name, taskCategory: CATEGORY, resourceMeta: meta, outputPrefix: "" });
     await c.deleteTask({ taskType: CATEGORY.name, taskCategory: CATEGORY, resourceMeta: meta });
-    if (polled.resource?.phase !== 2)
-      throw new Error(`GetTask on another replica answered phase ${polled.resource?.phase}, not RUNNING`);
-    log("replicas: a task created on replica 0 was polled on replica 1 (RUNNING) and deleted on replica 2");
+    const phase = polled.resource?.phase;
+    if (phase === undefined || phase === 0 || phase === 3 || phase === 4 || phase === 5 || phase === 8) {
+      throw new Error(`GetTask on another replica answered phase ${phase}, not a running phase`);
+    }
+    log(`replicas: a task created on replica 0 was polled on replica 1 (phase ${phase}) and deleted through replica 2`);
     for (const d of direct) d.close();
 
     // 2a. round_robin over the three addresses, as propeller's k8s:// resolver gives them.
@@ -218,7 +283,7 @@ async function main(): Promise<number> {
       channelOptions: { ...KEEPALIVE, "grpc.service_config": JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }) },
     });
     const reports: [string, RunReport][] = [];
-    reports.push(["round_robin", await loadRun("round_robin", roundRobin, replicas, log)]);
+    reports.push(["round_robin", await loadRun("round_robin", roundRobin, replicas, env, log)]);
     roundRobin.close();
 
     // 2b. Through HAProxy (h2c to every replica).
@@ -235,7 +300,7 @@ async function main(): Promise<number> {
         timeouts: { createTask: 10_000, getTask: 10_000, deleteTask: 10_000 },
         channelOptions: KEEPALIVE,
       });
-      reports.push(["haproxy", await loadRun("haproxy", proxied, replicas, log)]);
+      reports.push(["haproxy", await loadRun("haproxy", proxied, replicas, env, log)]);
       proxied.close();
     } else {
       log("replicas: haproxy: SKIPPED (no haproxy binary): only the round_robin run was made");
@@ -257,6 +322,7 @@ async function main(): Promise<number> {
   } finally {
     haproxy?.kill("SIGTERM");
     await Promise.all(replicas.map((r) => stopAgent(r, 5_000)));
+    log(`replicas: the workspace saw ${await workspace.stop()}`);
   }
 }
 
