@@ -12,7 +12,8 @@
 # (`podman run` does not work in this environment; a chroot into the exported filesystem does.)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-PLUGINS="bigquery databricks snowflake template"
+# The Dockerfile's default PLUGINS (the image operators get when they build without -p).
+PLUGINS=$(sed -n 's/^ARG PLUGINS="\(.*\)"$/\1/p' "$ROOT/docker/Dockerfile" | head -1)
 ID=$$
 BASE=localhost/flyte-agent-node-base:helm-$ID
 IMAGE=localhost/flyte-agent:helm-$ID
@@ -90,7 +91,9 @@ for _ in $(seq 1 50); do [ -s "$WORK/fake.url" ] && break; sleep 0.1; done
 FAKE_URL=$(head -1 "$WORK/fake.url")
 [ -n "$FAKE_URL" ] || fail "the fake Databricks workspace did not start"
 
-expected=$(cd "$ROOT/packages/bundle" && expected_agents @flyte-agent/bigquery @flyte-agent/databricks @flyte-agent/snowflake @flyte-agent/template)
+packages=()
+for p in $PLUGINS; do packages+=("@flyte-agent/$p"); done
+expected=$(cd "$ROOT/packages/bundle" && expected_agents "${packages[@]}")
 [ -n "$expected" ] || fail "could not read the expected agents"
 
 # Runs a command in the image: its environment (plus the given VAR=value words), user and working dir.
