@@ -1,4 +1,12 @@
-import { RetriesExhausted, type RetryPolicy, retry } from "@flyte-agent/core";
+import {
+  type ExternalRetryReason,
+  RetriesExhausted,
+  type RetryPolicy,
+  observeExternalCall,
+  observeExternalFailure,
+  observeExternalRetry,
+  retry,
+} from "@flyte-agent/core";
 import { BigQueryApiError, toApiError } from "./api-error";
 
 /** This plugin's retry defaults: 3 attempts, 250 ms doubling up to 2 s. */
@@ -8,6 +16,16 @@ export const BIGQUERY_RETRY_DEFAULTS: RetryPolicy = {
   maxDelayMs: 2_000,
   maxRetryAfterMs: 5_000,
 };
+
+/** The service name of this plugin's external API metrics (`flyte_agent_external_*{service="BigQuery"}`). */
+export const METRICS_SERVICE = "BigQuery";
+
+/** Why an attempt is tried again, for the retry metric. */
+function retryReason(err: unknown): ExternalRetryReason {
+  const status = err instanceof BigQueryApiError ? err.httpStatus : undefined;
+  if (status === 429) return "429";
+  return status !== undefined && status >= 500 ? "5xx" : "network_error";
+}
 
 /** Time kept back before the RPC deadline, so the agent answers instead of the deadline firing. */
 export function deadlineMargin(remainingMs: number): number {
@@ -37,19 +55,36 @@ function within<T>(work: Promise<T>, ms: number): Promise<T> {
  * so that the caller can still answer.
  */
 export function withRetry<T>(call: () => Promise<T>, policy: RetryPolicy, signal: AbortSignal, deadline?: Date): Promise<T> {
+  // Google's client makes the HTTP requests itself: each attempt is counted here with core's
+  // external API metrics (a call that resolved is a 2xx answer, counted as 200).
   return retry(
-    ({ remainingMs }) =>
-      within(call(), remainingMs).catch((err: unknown) => {
-        throw toApiError(err);
-      }),
+    ({ remainingMs }) => {
+      const started = performance.now();
+      const seconds = () => (performance.now() - started) / 1000;
+      return within(call(), remainingMs).then(
+        (value) => {
+          observeExternalCall(METRICS_SERVICE, { status: 200, seconds: seconds() });
+          return value;
+        },
+        (err: unknown) => {
+          const apiError = toApiError(err);
+          observeExternalCall(METRICS_SERVICE, { status: apiError.httpStatus, seconds: seconds() });
+          throw apiError;
+        },
+      );
+    },
     {
       policy,
       signal,
       deadline,
       marginMs: deadline ? deadlineMargin(deadline.getTime() - Date.now()) : 0,
       shouldRetry: (err) => ({ retry: err instanceof BigQueryApiError && err.transient }),
+      onRetry: ({ error }) => observeExternalRetry(METRICS_SERVICE, retryReason(error)),
     },
-  );
+  ).catch((err: unknown) => {
+    if (err instanceof RetriesExhausted) observeExternalFailure(METRICS_SERVICE);
+    throw err;
+  });
 }
 
 /** The failure that made {@link withRetry} give up, as a BigQuery API error. */

@@ -123,6 +123,23 @@ export {
   type RetryHttpOptions,
   type RetryHttpOutcome,
 } from "./retry-http";
+export {
+  observeExternalCall,
+  observeExternalRetry,
+  observeExternalFailure,
+  OPERATIONS_METRICS_PREFIX,
+  type ExternalCall,
+  type ExternalRetryReason,
+} from "./operations-metrics";
+export {
+  helmValues,
+  splitImage,
+  CHART_KEYS,
+  HELM_CHARTS,
+  type HelmChart,
+  type HelmValuesOptions,
+  type ChartKey,
+} from "./cli/helm-values";
 export { attemptIdentity, attemptLabel, idempotencyKey, type AttemptIdentity } from "./attempt-identity";
 
 // Serving

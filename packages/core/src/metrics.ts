@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { registerOperationsMetrics } from "./operations-metrics";
 
 /**
  * The operations metrics and logs are labelled with: the task calls (`create`, `get`, `delete`,
@@ -107,6 +108,7 @@ export class AgentMetrics {
     this.current = new MetricSet(options.prefix ?? "flyte_connector_", this.registry, true);
     if (options.legacy ?? legacyMetricsFromEnv()) this.legacy = new MetricSet(LEGACY_METRICS_PREFIX, this.registry, false);
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+    registerOperationsMetrics(this.registry);
   }
 
   /** Whether the deprecated `flyte_agent_*` names are recorded too. */

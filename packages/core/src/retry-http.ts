@@ -1,3 +1,9 @@
+import {
+  type ExternalRetryReason,
+  observeExternalCall,
+  observeExternalFailure,
+  observeExternalRetry,
+} from "./operations-metrics";
 import { type AttemptInfo, RetriesExhausted, type RetryPolicy, parseRetryAfter, retry } from "./retry";
 
 /** What a plugin's HTTP client read from one answer: at least its status and headers. */
@@ -40,6 +46,7 @@ export type RetryHttpOutcome<A extends HttpAnswer> =
 class RetryableHttpFailure extends Error {
   constructor(
     message: string,
+    readonly reason: ExternalRetryReason,
     readonly retryAfterMs?: number,
   ) {
     super(message);
@@ -61,15 +68,26 @@ export async function retryHttp<A extends HttpAnswer>(
   try {
     const answer = await retry(
       async (info) => {
-        const result = await send(info);
-        if ("networkError" in result) throw new RetryableHttpFailure(result.networkError);
+        // Every attempt is counted per service (flyte_agent_external_* metrics, operations-metrics.ts).
+        const started = performance.now();
+        let result: HttpAttempt<A>;
+        try {
+          result = await send(info);
+        } catch (err) {
+          observeExternalCall(options.service, { seconds: (performance.now() - started) / 1000 });
+          throw err;
+        }
+        const seconds = (performance.now() - started) / 1000;
+        observeExternalCall(options.service, "networkError" in result ? { seconds } : { status: result.status, seconds });
+        if ("networkError" in result) throw new RetryableHttpFailure(result.networkError, "network_error");
         if (result.status === 429) {
           const header = result.headers["retry-after"];
           const retryAfter = parseRetryAfter(typeof header === "string" ? header : undefined);
           const after = retryAfter !== undefined ? `, retry after ${Math.ceil(retryAfter / 1000)} s` : "";
-          throw new RetryableHttpFailure(`rate limited by ${options.service} (HTTP 429${after})`, retryAfter);
+          throw new RetryableHttpFailure(`rate limited by ${options.service} (HTTP 429${after})`, "429", retryAfter);
         }
-        if (result.status >= 500) throw new RetryableHttpFailure(`${options.service} answered ${options.describe(result)}`);
+        if (result.status >= 500)
+          throw new RetryableHttpFailure(`${options.service} answered ${options.describe(result)}`, "5xx");
         return result;
       },
       {
@@ -79,12 +97,16 @@ export async function retryHttp<A extends HttpAnswer>(
         marginMs: options.marginMs,
         shouldRetry: (err) =>
           err instanceof RetryableHttpFailure ? { retry: true, retryAfterMs: err.retryAfterMs } : { retry: false },
-        onRetry: ({ attempt, waitMs, error }) => options.onRetry?.({ attempt, waitMs, reason: (error as Error).message }),
+        onRetry: ({ attempt, waitMs, error }) => {
+          if (error instanceof RetryableHttpFailure) observeExternalRetry(options.service, error.reason);
+          options.onRetry?.({ attempt, waitMs, reason: (error as Error).message });
+        },
       },
     );
     return { kind: "answer", answer };
   } catch (err) {
     if (!(err instanceof RetriesExhausted)) throw err;
+    observeExternalFailure(options.service);
     return { kind: "unavailable", message: err.message, attempts: err.attempts };
   }
 }

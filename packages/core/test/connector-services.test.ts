@@ -104,7 +104,8 @@ describe("metrics", () => {
     expect(text).toMatch(
       /flyte_connector_request_latency_seconds_count\{task_type="unknown",operation="list_connectors",protocol="v2"\} 1/,
     );
-    expect(text).not.toContain("flyte_agent_");
+    // The deprecated names only (flyte_agent_build_info and the external API metrics are not deprecated).
+    expect(text).not.toMatch(/flyte_agent_(requests_|request_latency|input_literal)/);
   });
 
   it("also record the deprecated flyte_agent_ names, with their old labels, when asked", async () => {

@@ -6,6 +6,7 @@ import { durationFlag } from "./flag-parsers";
 import { buildRegistry, describeProblem } from "../load-plugins";
 import { addPluginSelectionOptions, type PluginSelectionFlags, selectionFromFlags } from "./plugin-options";
 import { UsageError } from "./usage-error";
+import { addHelmValuesOptions, type HelmValuesFlags, helmValuesFromFlags } from "./helm-values-flags";
 
 /** Options of {@link propellerConfig}. */
 export interface PropellerConfigOptions {
@@ -206,7 +207,7 @@ export function propellerConfig(agents: readonly Agent[], options: PropellerConf
   return doc.toString({ lineWidth: 0 });
 }
 
-interface PropellerConfigFlags extends PluginSelectionFlags {
+interface PropellerConfigFlags extends PluginSelectionFlags, HelmValuesFlags {
   endpoint?: string;
   namespace: string;
   deploymentName?: string;
@@ -236,8 +237,7 @@ const deploymentNameFlag = (value: string): string => {
 /** Adds `flyte-agent propeller-config`. */
 export function registerPropellerConfig(program: Command, setExitCode: (code: number) => void): void {
   addPluginSelectionOptions(
-    program
-      .command("propeller-config")
+    addHelmValuesOptions(program.command("propeller-config"))
       .description(
         "Print the FlytePropeller (Flyte 1) or executor (Flyte 2) configuration (YAML) for the agents this install serves",
       )
@@ -271,6 +271,15 @@ export function registerPropellerConfig(program: Command, setExitCode: (code: nu
     if (flags.tls && flags.insecure) throw new UsageError("--tls and --insecure contradict each other: pick one");
     const { registry, problems } = await buildRegistry(selectionFromFlags(flags));
     for (const p of problems) process.stderr.write(`${describeProblem(p)}\n`);
+    const helm = helmValuesFromFlags(
+      registry.entries().map((e) => e.agent),
+      flags,
+    );
+    if (helm !== undefined) {
+      process.stdout.write(helm);
+      setExitCode(0);
+      return;
+    }
     const text = propellerConfig(
       registry.entries().map((e) => e.agent),
       {

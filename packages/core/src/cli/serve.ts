@@ -4,6 +4,7 @@ import { formatCategory } from "../agent";
 import { describeErrorChain } from "../error-chain";
 import { createLogger } from "../logger";
 import { AgentMetrics, legacyMetricsFromEnv, type Protocol } from "../metrics";
+import { setBuildInfo } from "../operations-metrics";
 import type { AgentRegistry } from "../registry";
 import {
   AgentServer,
@@ -13,6 +14,7 @@ import {
   DEFAULT_MAX_CONNECTION_AGE_MS,
   DEFAULT_MAX_RECEIVE_BYTES,
 } from "../server/agent-server";
+import { CORE_VERSION } from "../version";
 import { parseProtocols } from "../server/protocols";
 import { InvalidArgumentError } from "commander";
 import { durationFlag, integerFlag, nonEmptyFlag, portFlag, readableFileFlag } from "./flag-parsers";
@@ -164,6 +166,7 @@ export function registerServe(program: Command, setExitCode: (code: number) => v
     for (const p of problems) log.error({ package: p.name, reason: p.error }, `plugin ${p.name} failed to load: ${p.error}`);
 
     const server = new AgentServer(serverOptions(flags, registry, log));
+    setBuildInfo({ version: CORE_VERSION, plugins: registry.entries().map((e) => e.source) });
     const port = await server.listen(flags.port, flags.host, flags.prometheusPort >= 0 ? flags.prometheusPort : undefined);
 
     printTable(

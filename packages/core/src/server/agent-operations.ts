@@ -14,6 +14,7 @@ import type {
   TaskCategory,
   TaskContext,
 } from "../types";
+import { observeTaskFinished } from "../operations-metrics";
 import type { RequestScope, ServerEnv } from "./request-scope";
 import { decodeMeta, routeAsync, routeSync, type SyncRefusal } from "./routing";
 
@@ -92,7 +93,10 @@ export class AgentOperations {
   /** Asks the async agent for the state of a task. */
   async get(scope: RequestScope, resourceMeta: Uint8Array | undefined, fields: RequestFields<TaskContext>): Promise<Resource> {
     const { agent, meta } = this.task(scope, fields.taskCategory, resourceMeta);
-    return agent.get(meta, scope.context(fields));
+    const resource = await agent.get(meta, scope.context(fields));
+    // A plugin may return anything; resource-wire refuses what is not a Resource, after this.
+    observeTaskFinished(fields.taskCategory.name, (resource as Resource | null)?.phase, this.env.protocol);
+    return resource;
   }
 
   /** Asks the async agent to cancel a task. */
@@ -139,6 +143,8 @@ export class AgentOperations {
   ): Promise<Resource> {
     const agent = routeSync(this.registry, scope, category);
     this.env.metrics.observeInputBytes(category.name, inputBytes, this.env.protocol);
-    return agent.do(scope.context(fields));
+    const resource = await agent.do(scope.context(fields));
+    observeTaskFinished(category.name, (resource as Resource | null)?.phase, this.env.protocol);
+    return resource;
   }
 }

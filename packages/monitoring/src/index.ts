@@ -1,0 +1,1 @@
+export { buildDashboard, dashboardJson, DASHBOARD_UID, ROWS, type PanelQuery, type PanelSpec, type RowSpec } from "./dashboard";
