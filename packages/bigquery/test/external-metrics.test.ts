@@ -4,15 +4,16 @@ import { BigQueryAgent } from "../src";
 import { FakeBigQuery } from "../src/testing";
 
 const CATEGORY = { name: "bigquery_query_job_task", version: 0 };
+const TOKEN = "ya29.test-access-token-0002";
 let fake: FakeBigQuery;
 let client: PropellerClient;
 const metrics = new AgentMetrics({ defaultMetrics: false });
 
 beforeAll(async () => {
-  fake = await FakeBigQuery.start();
+  fake = await FakeBigQuery.start({ accessToken: TOKEN });
   const agent = new BigQueryAgent({
     apiEndpoint: fake.url,
-    accessToken: () => "ya29.test-access-token-0002",
+    accessToken: () => TOKEN,
     retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
   });
   ({ client } = await startTestServer({ agents: [agent] }));
