@@ -59,7 +59,8 @@ function checkField(value: unknown, field: DescField, path: string, problems: st
     case "scalar":
       return;
     case "enum":
-      return checkEnum(value, field.enum, path, problems);
+      checkEnum(value, field.enum, path, problems);
+      return;
     case "message":
       if (value !== null) checkMessage(value, field.message, path, problems);
       return;
