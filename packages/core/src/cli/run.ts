@@ -35,6 +35,7 @@ interface RunFlags {
   connectionSecret: string[];
   connectionConfig?: Record<string, string>;
   connectionTaskType?: string;
+  allowUnknownCustom?: boolean;
 }
 
 /** Exit codes of `flyte-agent run`. */
@@ -101,7 +102,11 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
       [],
     )
     .option("--connection-config <key=value>", "v2: a connection config (repeatable)", connectionConfigFlag)
-    .option("--connection-task-type <type>", "v2: the connection's task_type (default: the template's type)");
+    .option("--connection-task-type <type>", "v2: the connection's task_type (default: the template's type)")
+    .option(
+      "--allow-unknown-custom",
+      "warn about, instead of refusing, keys of the template's custom that its agent does not declare",
+    );
   // In-process runs only: the plugins to load.
   addPluginSelectionOptions(command).action(async (templatePath: string, flags: RunFlags) => {
     setExitCode(await run(templatePath, flags));
@@ -143,6 +148,7 @@ async function run(templatePath: string, flags: RunFlags): Promise<number> {
       rpcTimeoutMs: parseDuration(flags.rpcTimeout, "--rpc-timeout"),
       outputPrefix: flags.outputPrefix,
       protocol: flags.protocol,
+      unknownCustomKeys: flags.allowUnknownCustom ? "warn" : "error",
       connection: connectionFromFlags(
         resolveConnectionSecrets(flags.connectionSecret),
         flags.connectionConfig ?? {},
