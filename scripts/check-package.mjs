@@ -1,28 +1,27 @@
 // Checks the tarball a package would publish, as a user's tools would see it: packs the package
 // with pnpm (workspace: ranges rewritten, `files` applied), then runs publint (every message,
-// suggestions included, is a failure) and @arethetypeswrong/cli (types and runtime agree for
-// Node 16+ resolution in CommonJS and ES module importers). Run from the package directory;
-// exits non-zero when either tool reports anything.
+// suggestions included, is a failure), @arethetypeswrong/cli with no ignored rule, and
+// check-module-formats.mjs (what `import` and `require` really load from the tarball). Run from
+// the package directory; exits non-zero when any of them reports anything.
 //
-// Two attw settings are deliberate: the `node16` profile, because `engines` admits only Node 20+
-// (the node10 resolution cannot see `exports` subpaths); and `cjs-only-exports-default` is not a
-// problem here: a plugin's default export is the plugin object that discovery reads as the
-// `default` property of the loaded module, whether loaded with require() or import(), and
-// everything a user imports by hand is a named export. A package with `"type": "module"` (a
-// plugin made with `flyte-agent new --esm`) is an ES module package on purpose: that a CommonJS
-// importer must use import() for it (`cjs-resolves-to-esm`) is how it is meant to be loaded, and
-// is what plugin discovery does.
+// attw's profile: `node16` (Node 16+ resolution from CommonJS and ES modules, and bundlers) for
+// the dual packages of this repository: CommonJS build plus an ES module entry per `exports`
+// subpath (docs/plugin-shape.md); `esm-only` for a package with "type": "module" (a plugin made
+// with `flyte-agent new --esm`), which CommonJS importers load with import().
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { publint } from "publint";
+import { checkModuleFormats } from "./check-module-formats.mjs";
 import { formatMessage } from "publint/utils";
 
 const require = createRequire(import.meta.url);
 const pkgJson = require(join(process.cwd(), "package.json"));
-const ignoredRules = ["cjs-only-exports-default", ...(pkgJson.type === "module" ? ["cjs-resolves-to-esm"] : [])];
+// A package with "type": "module" (a plugin made with `flyte-agent new --esm`) is ES modules only:
+// attw's esm-only profile. Every other package is a dual package, checked for every resolution.
+const profile = pkgJson.type === "module" ? "esm-only" : "node16";
 const dest = mkdtempSync(join(tmpdir(), "flyte-agent-check-package-"));
 try {
   execFileSync("pnpm", ["pack", "--pack-destination", dest], { stdio: ["ignore", "ignore", "inherit"] });
@@ -38,17 +37,14 @@ try {
   });
   const problems = messages.map((m) => `publint ${m.type}: ${formatMessage(m, pkg)}`);
   const attwBin = join(dirname(require.resolve("@arethetypeswrong/cli/package.json")), "dist", "index.js");
-  const attw = spawnSync(
-    process.execPath,
-    [attwBin, tarball, "--profile", "node16", "--ignore-rules", ...ignoredRules, "--format", "ascii"],
-    { encoding: "utf8" },
-  );
+  const attw = spawnSync(process.execPath, [attwBin, tarball, "--profile", profile, "--format", "ascii"], { encoding: "utf8" });
   if (attw.status !== 0) problems.push(`attw:\n${attw.stdout}${attw.stderr}`);
+  problems.push(...(await checkModuleFormats(tarball)).map((p) => `module formats: ${p}`));
   if (problems.length > 0) {
     process.stderr.write(`${pkgJson.name}: the published package has problems:\n${problems.join("\n")}\n`);
     process.exitCode = 1;
   } else {
-    process.stdout.write(`${pkgJson.name}: publint and attw report nothing\n`);
+    process.stdout.write(`${pkgJson.name}: publint and attw report nothing; import and require give the same exports\n`);
   }
 } finally {
   rmSync(dest, { recursive: true, force: true });

@@ -6,6 +6,12 @@
 # "system: N passed, M failed, K skipped"; the exit code is non-zero only when a test failed.
 set -euo pipefail
 SKIP_CODE=77
+# The system tests run on the repository's Node (node@24, a root devDependency), also when this
+# script is started from a shell whose own node is older: its bin directory goes first on PATH, as
+# `pnpm run test:system` does. scripts/check-node.mjs fails on a Node older than 24.
+REPO_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+export PATH="$REPO_ROOT/node_modules/.bin:$PATH"
+node "$REPO_ROOT/scripts/check-node.mjs" system
 # npm and npx export their whole configuration to child processes as lower-case npm_config_*
 # variables (the user config file, the registry, ...). They would override what each test sets
 # for the npm and pnpm it runs (NPM_CONFIG_USERCONFIG pointing at a test registry's token, for

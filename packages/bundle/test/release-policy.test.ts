@@ -39,7 +39,7 @@ describe("the versioning policy (README: Releasing)", () => {
     for (const m of published) {
       expect([m.name, m.publishConfig]).toEqual([m.name, { access: "public", provenance: true }]);
       expect([m.name, typeof m.exports?.["."]]).toEqual([m.name, "object"]);
-      expect([m.name, m.engines?.node]).toEqual([m.name, ">=20"]);
+      expect([m.name, m.engines?.node]).toEqual([m.name, ">=22"]);
     }
   });
 });

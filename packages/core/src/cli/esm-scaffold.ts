@@ -136,11 +136,38 @@ export function convertSourcesToEsm(dir: string): string[] {
 }
 
 /**
+ * The `exports` map of an ES module only package made from a dual one: each subpath's
+ * `{ import, require }` pair becomes the one build (`{ types, default }`, the `require` side's
+ * files, which an ES module package compiles to ES modules). Other entries are kept.
+ */
+export function esmOnlyExports(exports: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(exports).map(([subpath, target]) => {
+      const cjs = (target as { require?: unknown } | null)?.require;
+      return [subpath, typeof cjs === "object" && cjs !== null ? cjs : target];
+    }),
+  );
+}
+
+/**
+ * Deletes the ES module entries (`*.mts`) of a dual package's sources: in an ES module package
+ * the `.ts` files themselves compile to ES modules. Returns the files deleted.
+ */
+export function removeEsmEntries(dir: string): string[] {
+  const removed = listFiles(dir).filter((file) => file.endsWith(".mts"));
+  for (const file of removed) rmSync(file);
+  return removed;
+}
+
+/**
  * Makes a plugin copied from the template an ES module package: src/ and test/ rewritten by
- * {@link convertSourcesToEsm}, and an ES module jest.config.js ({@link esmJestConfig}) in place of
- * the CommonJS one. package.json's `"type"` is the caller's to set. Returns the files written.
+ * {@link convertSourcesToEsm}, the dual package's ES module entries removed
+ * ({@link removeEsmEntries}), and an ES module jest.config.js ({@link esmJestConfig}) in place of
+ * the CommonJS one. package.json's `"type"` and `exports` are the caller's to set. Returns the
+ * files written.
  */
 export function convertPackageToEsm(target: string, jest: EsmJestOptions): string[] {
+  removeEsmEntries(join(target, "src"));
   const written = [...convertSourcesToEsm(join(target, "src")), ...convertSourcesToEsm(join(target, "test"))];
   for (const old of ["jest.config.js", "jest.config.cjs"]) rmSync(join(target, old), { force: true });
   const jestPath = join(target, "jest.config.js");

@@ -53,6 +53,11 @@ describe("flyte-agent new", () => {
     expect(pkg.name).toBe("@flyte-agent/demo-sys");
     expect(pkg.scripts).toEqual(template.scripts);
     expect(Object.keys(pkg.exports)).toEqual(expect.arrayContaining([".", "./testing"]));
+    // A dual package, like the template: an ES module entry beside the CommonJS build.
+    expect(pkg.exports["."]).toEqual(template.exports["."]);
+    expect(pkg.exports["."].import.default).toBe("./dist/index.mjs");
+    expect(existsSync(join(target, "src/index.mts"))).toBe(true);
+    expect(existsSync(join(target, "src/testing/index.mts"))).toBe(true);
     expect(read("src/testing/index.ts")).toContain("export { demoSysTaskTemplate, demoSysSyncTaskTemplate }");
     expect(read("examples/demo-sys-task.yaml")).toMatch(/^type: demo_sys_task$/m);
     expect(stdout).toContain("pnpm turbo run test --filter=@flyte-agent/demo-sys");
@@ -101,6 +106,13 @@ describe("flyte-agent new --esm", () => {
     expect(pkg.scripts).toEqual(template.scripts);
     expect(pkg.scripts.test).toContain("--experimental-vm-modules");
     expect(pkg.flyteAgent).toEqual(template.flyteAgent);
+  });
+
+  test("is ES modules only: one build per export, no ES module entries beside it", () => {
+    const pkg = JSON.parse(readEsm("package.json"));
+    expect(pkg.exports["."]).toEqual({ types: "./dist/index.d.ts", default: "./dist/index.js" });
+    expect(pkg.exports["./testing"]).toEqual({ types: "./dist/testing/index.d.ts", default: "./dist/testing/index.js" });
+    expect(filesUnder(esmTarget).filter((f) => f.endsWith(".mts"))).toEqual([]);
   });
 
   test("no source or test uses __dirname or require, and every relative import names a .js file", () => {

@@ -78,7 +78,7 @@ function copyTree(from: string, to: string, names: PluginNames, written: string[
     const target = join(to, entry.replace(/^custom-/, `${names.dir}-`));
     if (statSync(source).isDirectory()) {
       copyTree(source, target, names, written);
-    } else if (/\.(ts|js|json|md|ya?ml|txt)$/.test(entry) || !entry.includes(".")) {
+    } else if (/\.(m?ts|js|json|md|ya?ml|txt)$/.test(entry) || !entry.includes(".")) {
       writeFileSync(target, renameInText(readFileSync(source, "utf8"), names));
       written.push(target);
     } else {

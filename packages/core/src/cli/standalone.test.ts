@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeStandalone, makeWorkspaceEsm, standalonePackageJson } from "./standalone";
@@ -12,6 +12,21 @@ describe("standalonePackageJson", () => {
     expect(pkg.devDependencies).toMatchObject({ "team-jobs": "file:." });
     expect(pkg.type).toBe("commonjs");
     expect(pkg.flyteAgent).toEqual({ plugin: "./dist/index.js" });
+    expect(pkg.exports).toEqual({
+      ".": {
+        import: { types: "./dist/index.d.mts", default: "./dist/index.mjs" },
+        require: { types: "./dist/index.d.ts", default: "./dist/index.js" },
+      },
+      "./package.json": "./package.json",
+    });
+  });
+
+  it("an ES module project has one build for every importer", () => {
+    const pkg = standalonePackageJson({ packageName: "team-jobs", description: "d", esm: true, coreVersion: "1.4.2" });
+    expect(pkg.exports).toEqual({
+      ".": { types: "./dist/index.d.ts", default: "./dist/index.js" },
+      "./package.json": "./package.json",
+    });
   });
 });
 
@@ -39,8 +54,28 @@ describe("makeStandalone / makeWorkspaceEsm", () => {
   });
 
   it("an ES module package in the workspace runs its tests as ES modules on the workspace preset", () => {
+    writeFileSync(join(dir, "src", "index.mts"), 'export * from "./index.js";\n');
+    writeFileSync(
+      join(dir, "package.json"),
+      JSON.stringify({
+        name: "x",
+        exports: {
+          ".": {
+            import: { types: "./dist/index.d.mts", default: "./dist/index.mjs" },
+            require: { types: "./dist/index.d.ts", default: "./dist/index.js" },
+          },
+          "./package.json": "./package.json",
+        },
+      }),
+    );
     makeWorkspaceEsm(dir);
-    expect(JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).type).toBe("module");
+    const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    expect(pkg.type).toBe("module");
+    expect(pkg.exports).toEqual({
+      ".": { types: "./dist/index.d.ts", default: "./dist/index.js" },
+      "./package.json": "./package.json",
+    });
+    expect(existsSync(join(dir, "src", "index.mts"))).toBe(false);
     const jest = readFileSync(join(dir, "jest.config.js"), "utf8");
     expect(jest).toContain('import preset from "../../jest.preset.js"');
     expect(jest).toContain("useESM: true");

@@ -1,7 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CORE_VERSION } from "../version";
-import { convertPackageToEsm } from "./esm-scaffold";
+import { convertPackageToEsm, esmOnlyExports } from "./esm-scaffold";
 
 /** How `flyte-agent new` lays out a plugin project that lives outside this workspace. */
 export interface StandaloneOptions {
@@ -18,7 +18,7 @@ export interface StandaloneOptions {
 /** Versions of the tools a standalone plugin builds and tests with. */
 const TOOL_VERSIONS = {
   "@types/jest": "^30.0.0",
-  "@types/node": "^20.19.0",
+  "@types/node": "^22.19.0",
   jest: "^30.2.0",
   "ts-jest": "^29.4.5",
   typescript: "~5.9.3",
@@ -45,14 +45,21 @@ export function standalonePackageJson(options: StandaloneOptions): Record<string
     type: options.esm ? "module" : "commonjs",
     main: "dist/index.js",
     types: "dist/index.d.ts",
-    exports: {
-      ".": { types: "./dist/index.d.ts", default: "./dist/index.js" },
-      "./package.json": "./package.json",
-    },
+    // CommonJS: a dual package (the ES module entry src/index.mts re-exports the CommonJS
+    // build; docs/plugin-shape.md). ES module: that one build for every importer.
+    exports: options.esm
+      ? { ".": { types: "./dist/index.d.ts", default: "./dist/index.js" }, "./package.json": "./package.json" }
+      : {
+          ".": {
+            import: { types: "./dist/index.d.mts", default: "./dist/index.mjs" },
+            require: { types: "./dist/index.d.ts", default: "./dist/index.js" },
+          },
+          "./package.json": "./package.json",
+        },
     files: ["dist", "README.md"],
     keywords: ["flyte", "flyte-agent-plugin"],
     flyteAgent: { plugin: "./dist/index.js" },
-    engines: { node: ">=20" },
+    engines: { node: ">=22" },
     scripts: {
       build: `node -e "require('node:fs').rmSync('dist',{recursive:true,force:true})" && tsc -p tsconfig.build.json`,
       // Plugins are loaded with import(), which jest supports only with VM modules.
@@ -135,13 +142,15 @@ export function makeStandalone(target: string, options: StandaloneOptions): stri
 }
 
 /**
- * Makes a plugin package inside this workspace an ES module package: `"type": "module"`, and
- * src/, test/ and the jest config rewritten by {@link convertPackageToEsm} (tests run as ES
+ * Makes a plugin package inside this workspace an ES module package: `"type": "module"`, one
+ * build in `exports` (no ES module entries beside a CommonJS build), and src/, test/ and the jest
+ * config rewritten by {@link convertPackageToEsm} (tests run as ES
  * modules, extending the workspace's jest preset). Returns the files it wrote.
  */
 export function makeWorkspaceEsm(target: string): string[] {
   const pkgPath = join(target, "package.json");
   const pkg = JSON.parse(readFileSync(pkgPath, "utf8")) as Record<string, unknown>;
-  writeJson(pkgPath, { ...pkg, type: "module" });
+  const exports = pkg.exports as Record<string, unknown> | undefined;
+  writeJson(pkgPath, { ...pkg, type: "module", ...(exports ? { exports: esmOnlyExports(exports) } : {}) });
   return [pkgPath, ...convertPackageToEsm(target, { workspacePreset: true })];
 }
