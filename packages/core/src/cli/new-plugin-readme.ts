@@ -60,7 +60,7 @@ Secrets are read with core's \`requireSecret\` (Flyte's \`_FSEC_<NAME>\` variabl
 plugins:
   agent-service:
     agents:
-      ${names.snake}_agent: {endpoint: "dns:///flyteagent.flyte.svc.cluster.local:8000", insecure: true}
+      ${names.snake}_agent: {endpoint: "dns:///flyte-agent.flyte.svc.cluster.local:8000", insecure: true}
     agentForTaskTypes:
       ${task}: ${names.snake}_agent
       ${syncTask}: ${names.snake}_agent

@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSyn
 import { dirname, join, relative, resolve } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import { newPluginReadme } from "./new-plugin-readme";
+import { standaloneReadme } from "./standalone-readme";
 import { UsageError } from "./usage-error";
 import { makeStandalone, makeWorkspaceEsm } from "./standalone";
 
@@ -218,6 +219,8 @@ function newStandalone(name: string, flags: NewFlags): void {
     description: `Flyte agent plugin ${names.dir}: task types ${names.snake}_task and ${names.snake}_sync_task`,
     esm: flags.esm === true,
   });
+  // The template's README is about the template inside the flyte-agent repository.
+  writeFileSync(join(target, "README.md"), standaloneReadme(names, { esm: flags.esm === true }));
   const shown = relative(cwd, target) || ".";
   const out = process.stdout;
   out.write(`Created ${shown} (${names.packageName}${flags.esm ? ", ES module" : ""}) from ${template}\n`);
