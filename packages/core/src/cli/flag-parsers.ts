@@ -47,6 +47,15 @@ export function durationFlag(value: string): number {
   return ms;
 }
 
+/** The value parsers whose flags take a duration: {@link durationFlag} and {@link durationParser}'s. */
+const DURATION_PARSERS = new Set<unknown>([durationFlag]);
+
+/** Marks a parser built on {@link durationFlag} as a duration flag's, so that {@link checkDurationUnits} checks it. */
+export function durationParser<T>(parse: (value: string) => T): (value: string) => T {
+  DURATION_PARSERS.add(parse);
+  return parse;
+}
+
 /** The values given on the command line for `option` (`--flag value`, `--flag=value`, `-f value`). */
 function valuesOnCommandLine(option: Option, argv: readonly string[]): string[] {
   const names = [option.long, option.short].filter((n): n is string => typeof n === "string");
@@ -68,7 +77,7 @@ function valuesOnCommandLine(option: Option, argv: readonly string[]): string[] 
  */
 export function checkDurationUnits(command: Command, argv: readonly string[]): void {
   for (const option of command.options) {
-    if (option.parseArg !== durationFlag) continue;
+    if (!DURATION_PARSERS.has(option.parseArg)) continue;
     for (const value of valuesOnCommandLine(option, argv)) {
       if (/^\s*\d+\s*$/.test(value)) {
         const n = value.trim();
