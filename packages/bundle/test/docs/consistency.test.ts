@@ -145,3 +145,38 @@ test("docker/build.sh --help prints its usage and every option it takes, no shel
   expect(handled.length).toBeGreaterThan(4);
   for (const flag of handled) expect({ flag, inHelp: r.stdout.includes(flag) }).toEqual({ flag, inHelp: true });
 });
+
+describe("install instructions say what works today", () => {
+  const blocks = markdownFiles().flatMap(codeBlocks);
+  /** Commands that fetch @flyte-agent packages (or their initializer) from a registry. */
+  const FROM_REGISTRY =
+    /npm install [^\n]*@flyte-agent\/|pnpm add [^\n]*@flyte-agent\/|npx [^\n]*-p @flyte-agent\/|npm create flyte-agent/;
+
+  test("a command that needs the packages on a registry is not run, and its file says they are not public yet", () => {
+    const fetching = blocks.filter((b) => ["sh", "bash", "shell"].includes(b.lang) && FROM_REGISTRY.test(b.body));
+    expect(fetching.length).toBeGreaterThan(3);
+    for (const b of fetching) {
+      const text = readFileSync(join(ROOT, b.file), "utf8");
+      expect({
+        at: `${b.file}:${b.line}`,
+        notRun: /^not-run:/.test(b.comment ?? ""),
+        saysSo: /not on the public npm registry/i.test(text),
+      }).toEqual({
+        at: `${b.file}:${b.line}`,
+        notRun: true,
+        saysSo: true,
+      });
+    }
+  });
+
+  test("the CLI is run with npx, which needs no global pnpm", () => {
+    const pnpmExec = blocks.filter((b) => /pnpm exec flyte-agent/.test(b.body)).map((b) => `${b.file}:${b.line}`);
+    expect(pnpmExec).toEqual([]);
+  });
+
+  test("the snowflake README does not contradict itself on Flyte 2 connection secrets", () => {
+    const text = readFileSync(join(ROOT, "packages", "snowflake", "README.md"), "utf8");
+    expect(text).toContain("snowflake_private_key");
+    expect(text).not.toMatch(/connection secrets are read once\s+core passes them/);
+  });
+});
