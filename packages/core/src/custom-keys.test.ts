@@ -44,5 +44,6 @@ describe("declared custom keys", () => {
     expect(closestName("duration_seconds", ["durationSeconds", "fail"])).toBe("durationSeconds");
     expect(closestName("interfce", ["interface", "id", "type"])).toBe("interface");
     expect(closestName("banana", ["interface", "id", "type"])).toBeUndefined();
+    expect(closestName("alhpa", ["alpha", "beta"])).toBe("alpha"); // a transposition is one edit
   });
 });

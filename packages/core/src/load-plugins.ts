@@ -84,7 +84,7 @@ function notInstalled(name: string, installed: readonly DiscoveredPackage[]): st
   const shortOrFull = names.flatMap((n) => (n.startsWith(OWN_SCOPE) ? [n, n.slice(OWN_SCOPE.length)] : [n]));
   const close = closestName(name, shortOrFull);
   const alsoShort = name.includes("/") ? "" : ` (or ${OWN_SCOPE}${name})`;
-  return `it was asked for with --include / FLYTE_AGENT_INCLUDE but no installed plugin package is called ${name}${alsoShort}${close ? `; did you mean ${close}?` : ""} Installed plugins: ${names.join(", ") || "none"}`;
+  return `it was asked for with --include / FLYTE_AGENT_INCLUDE but no installed plugin package is called ${name}${alsoShort}${close ? ` (did you mean ${close}?)` : ""}; installed plugins: ${names.join(", ") || "none"}`;
 }
 
 /** The plugin package in the directory at `path` (a package.json with `flyteAgent.plugin`), else undefined. */

@@ -49,14 +49,14 @@ describe("serve refuses to serve nothing", () => {
     const r = await runToEnd(["serve", ...ISOLATED, "--include", "@flyte-agent/nope"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("flyte-agent serve: not starting: @flyte-agent/nope:");
-    expect(r.stderr).toMatch(/Installed plugins: .*@flyte-agent\/template/);
+    expect(r.stderr).toMatch(/installed plugins: .*@flyte-agent\/template/);
     expect(r.stdout + r.stderr).not.toContain("serving");
   });
 
   test("a short name that is not installed suggests the closest one", async () => {
     const r = await runToEnd(["serve", ...ISOLATED, "--include", "templat"]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("did you mean template?");
+    expect(r.stderr).toContain("(did you mean template?)");
   });
 
   test("no agent at all (the only plugin failed to load): exit 1", async () => {
