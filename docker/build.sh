@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Builds the agent image with podman (or buildah) without a daemon:
 #   docker/build.sh [-t TAG] [-p "PLUGINS"] [-b BASE_IMAGE] [--npmrc FILE] [-- extra build args]
-# It builds the workspace, packs flyteidl, core, bundle and the bundled plugins with
-# `pnpm pack` into a temporary build context next to docker/Dockerfile and docker/healthcheck.js,
-# then runs `podman build --isolation chroot --format docker` (docker format keeps HEALTHCHECK).
+# It builds the workspace, makes the node_modules of the bundle and the bundled plugins with
+# `pnpm deploy` (exactly the versions in pnpm-lock.yaml), packs the workspace packages in it
+# with `pnpm pack`, puts both into a temporary build context next to docker/Dockerfile,
+# docker/healthcheck.js and docker/image-plugins.js, then runs
+# `podman build --isolation chroot --format docker` (docker format keeps HEALTHCHECK).
 #   TAG        image name          default: localhost/flyte-agent:latest
 #   PLUGINS    the build argument  default: "bigquery databricks snowflake template"; each word
 #              is a bundled plugin (template, @flyte-agent/template), a plugin package directory
 #              (built, then packed), a plugin .tgz, or a registry spec name@version
-#   BASE_IMAGE node 20 base image  default: the Dockerfile's (docker.io/library/node:20-bookworm-slim)
+#   BASE_IMAGE node 24 base image  default: the Dockerfile's (docker.io/library/node:24-bookworm-slim)
 #   FILE       an .npmrc for a private registry (registry=, //host/:_authToken=); passed as the
 #              build secret "npmrc", so it is in no image layer
 set -euo pipefail
@@ -16,8 +18,9 @@ usage() {
   cat <<'USAGE'
 Usage: docker/build.sh [-t TAG] [-p "PLUGINS"] [-b BASE_IMAGE] [--npmrc FILE] [-- extra build args]
 
-Builds the agent image with podman (or buildah), without a daemon: builds the workspace, packs
-flyteidl, core, bundle and the plugins into a temporary build context, then runs
+Builds the agent image with podman (or buildah), without a daemon: builds the workspace, makes
+the node_modules of the bundle and the bundled plugins with pnpm deploy (exactly the versions in
+pnpm-lock.yaml), packs the workspace packages, then runs
 podman build --isolation chroot --format docker.
 
   -t, --tag TAG        image name (default: localhost/flyte-agent:latest)
@@ -25,7 +28,7 @@ podman build --isolation chroot --format docker.
                        Each is a bundled plugin by short or package name (template,
                        @flyte-agent/template), a plugin package directory (built, then packed),
                        a plugin .tgz, or a registry spec name@version
-  -b, --base IMAGE     base image with node and npm (default: the Dockerfile's)
+  -b, --base IMAGE     base image with node 24 and npm (default: the Dockerfile's node:24-bookworm-slim)
   --npmrc FILE         an .npmrc for a private registry, passed as the build secret "npmrc"
                        (in no image layer)
   -h, --help           this text
@@ -70,11 +73,34 @@ CONTEXT=$(mktemp -d /tmp/flyte-agent-image-context.XXXXXX)
 SECRETS=$(mktemp -d /tmp/flyte-agent-image-secrets.XXXXXX)
 trap 'rm -rf "$CONTEXT" "$SECRETS"' EXIT
 (cd "$ROOT" && pnpm exec turbo run build --filter=@flyte-agent/bundle --output-logs=errors-only)
+cp "$ROOT/docker/Dockerfile" "$ROOT/docker/healthcheck.js" "$ROOT/docker/image-plugins.js" "$CONTEXT/"
+
+# The image's node_modules, at exactly the versions in pnpm-lock.yaml: `pnpm deploy` of the
+# bundle (its dependencies, and its dev dependencies: every bundled plugin) with a flat, npm-style
+# layout. Every workspace package in it (the bundle, which deploy puts at the top, included) is
+# packed with `pnpm pack` into tarballs/ and replaced by its tarball's content (what a registry
+# would serve: `workspace:` ranges rewritten, only the published files); the bundle goes to
+# node_modules/@flyte-agent/bundle. The Dockerfile then keeps the plugins PLUGINS names
+# (docker/image-plugins.js). A plugin added to the bundle's devDependencies is in the image's
+# node_modules (and packed) without a change here.
+APP="$CONTEXT/app"
+(cd "$ROOT" && pnpm --filter @flyte-agent/bundle deploy --frozen-lockfile --config.node-linker=hoisted "$APP" >"$CONTEXT/deploy.log" 2>&1) ||
+  { cat "$CONTEXT/deploy.log" >&2; fail "pnpm deploy of the bundle failed"; }
+rm -f "$CONTEXT/deploy.log"
+find "$APP" -mindepth 1 -maxdepth 1 ! -name node_modules -exec rm -rf {} +
+rm -rf "$APP/node_modules/.pnpm" "$APP/node_modules/.modules.yaml" "$APP/node_modules"/.pnpm-*
 mkdir -p "$CONTEXT/tarballs"
-for pkg in flyteidl core bundle bigquery databricks snowflake template; do
-  (cd "$ROOT" && pnpm --filter "@flyte-agent/$pkg" pack --pack-destination "$CONTEXT/tarballs" >/dev/null)
+bundle_version=$(node -p 'require(process.argv[1]).version' "$ROOT/packages/bundle/package.json")
+for name in @flyte-agent/bundle $(cd "$APP/node_modules" && ls -d @flyte-agent/*); do
+  version=$bundle_version
+  [ "$name" = @flyte-agent/bundle ] || version=$(node -p 'require(process.argv[1]).version' "$APP/node_modules/$name/package.json")
+  (cd "$ROOT" && pnpm --filter "$name" pack --pack-destination "$CONTEXT/tarballs" >/dev/null) || fail "pnpm pack $name"
+  tarball="$CONTEXT/tarballs/$(echo "${name#@}" | tr / -)-$version.tgz"
+  [ -f "$tarball" ] || fail "pnpm pack $name: no $tarball"
+  rm -rf "${APP:?}/node_modules/$name"
+  mkdir -p "$APP/node_modules/$name"
+  tar -xzf "$tarball" -C "$APP/node_modules/$name" --strip-components=1
 done
-cp "$ROOT/docker/Dockerfile" "$ROOT/docker/healthcheck.js" "$CONTEXT/"
 
 # Plugins given as a directory or a .tgz go into the context (tarballs/team/) and PLUGINS names
 # them by their path in the image; everything else is passed on for the bundle to check.

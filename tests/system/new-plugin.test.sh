@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `flyte-agent new demo` and `flyte-agent new demo-esm --esm` in a scratch copy of the workspace:
 # each generated package builds, passes its own tests (the README's test command; the ES module
-# one runs them as ES modules), the ES module one builds to ES modules, and `flyte-agent list` and
-# `serve` load both.
+# one runs them as ES modules) and its package check (dual: attw node16 and import/require of
+# the tarball; ES module: attw esm-only), the ES module one builds to ES modules, and
+# `flyte-agent list` and `serve` load both.
 # Exits non-zero on the first failure.
 set -euo pipefail
 
@@ -54,6 +55,10 @@ pnpm install --prefer-offline --no-frozen-lockfile --reporter=silent  # the new 
 grep -q 'pnpm turbo run test --filter=@flyte-agent/demo' packages/demo/README.md
 grep -q 'pnpm turbo run test --filter=@flyte-agent/demo-esm' packages/demo-esm/README.md
 pnpm turbo run test --filter=@flyte-agent/demo --filter=@flyte-agent/demo-esm --output-logs=errors-only
+
+step "the package checks: demo is a dual package (attw node16), demo-esm ES modules only (attw esm-only)"
+grep -q '"import"' packages/demo/package.json
+pnpm turbo run check:package --filter=@flyte-agent/demo --filter=@flyte-agent/demo-esm --output-logs=errors-only
 
 step "demo-esm is built as ES modules and loads as one"
 grep -q '^export default definePlugin' packages/demo-esm/dist/index.js

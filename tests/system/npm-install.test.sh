@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The npm path: pack @flyte-agent/flyteidl, @flyte-agent/core and one plugin (the template) as npm
 # tarballs, install them with npm into an empty project outside the workspace, run
-# `npx flyte-agent serve`, and check that ListAgents reports exactly that plugin's agents.
+# `npx flyte-agent serve`, and check that ListAgents reports exactly that plugin's agents, and
+# that ES module and CommonJS importers get the same plugin from the installed tarballs.
 # SIGTERM must stop the server with exit code 0.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -43,6 +44,22 @@ expected=$(node -e '
   const lines = plugin.agents.map((a) => `${a.name}|${a.category.name}@${a.category.version}|${a.kind}`);
   console.log(lines.sort().join("\n"));' "$PLUGIN")
 [ -n "$expected" ] || fail "$PLUGIN declares no agents"
+
+# Both kinds of importer get the plugin from the installed tarballs: an ES module's default import
+# and CommonJS's require().default are the same plugin object (one copy of the package), and
+# core's named exports are the same functions either way.
+node --input-type=module -e '
+  import { createRequire } from "node:module";
+  import plugin from "'"$PLUGIN"'";
+  import { definePlugin, isAgentPlugin } from "@flyte-agent/core";
+  const require = createRequire(`${process.cwd()}/`);
+  const problems = [];
+  if (!isAgentPlugin(plugin) || plugin.agents.length === 0) problems.push("import plugin from the package: not a plugin");
+  if (require("'"$PLUGIN"'").default !== plugin) problems.push("require(...).default is not the imported plugin");
+  if (require("@flyte-agent/core").definePlugin !== definePlugin) problems.push("core: import and require give different functions");
+  if (problems.length) { console.error(problems.join("\n")); process.exit(1); }
+' || fail "ES module and CommonJS importers of $PLUGIN"
+echo "npm-install: import and require of $PLUGIN give the same plugin"
 
 PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
 setsid npx --no-install flyte-agent serve --port "$PORT" --host 127.0.0.1 --prometheus-port -1 >"$WORK/serve.log" 2>&1 &

@@ -74,7 +74,9 @@ describe("custom_task driven over gRPC", () => {
   test("fail: true ends FAILED with a message", async () => {
     const { client } = await startTestServer({ plugins: [plugin] });
     const run = await client.runTask({
-      template: taskTemplate({ type: "custom_task", custom: { durationSeconds: 0.1, fail: true } }),
+      // 1 s of RUNNING polled every 20 ms: the first GetTask sees it even on a loaded machine
+      // (with 0.1 s, a CreateTask answered late on a busy CI machine left no RUNNING to see).
+      template: taskTemplate({ type: "custom_task", custom: { durationSeconds: 1, fail: true } }),
       pollIntervalMs: 20,
     });
     expect(run.timeline.map((t) => t.phaseName)).toEqual(["RUNNING", "FAILED"]);

@@ -4,7 +4,7 @@
  * of `@connectrpc/connect-node`. Tests use it to check that what we serve is what Flyte 2 expects.
  *
  * Test-only: `@flyteorg/flyteidl2` ships TypeScript sources, which load under ts-jest (see
- * jest.preset.js) but not in plain Node 20, so this module is not part of the built package.
+ * jest.preset.js) but not in plain Node (it strips no types under node_modules), so this module is not part of the built package.
  * Import it by path, e.g. `../../testing/test/support/flyteidl2-client` from another package's test.
  */
 import { type Client, createClient } from "@connectrpc/connect";
