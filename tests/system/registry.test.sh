@@ -44,7 +44,7 @@ for pkg in flyteidl core testing bigquery databricks snowflake template bundle; 
   v=$(npm view "@flyte-agent/$pkg" version) || fail "@flyte-agent/$pkg is not in the registry"
   [ "$v" = "$(node -p "require('$ROOT/packages/$pkg/package.json').version")" ] || fail "@flyte-agent/$pkg: registry has $v"
 done
-v=$(npm view create-flyte-agent version) || fail "create-flyte-agent is not in the registry"
+v=$(npm view create-flyte-agent version --registry "$REGISTRY") || fail "create-flyte-agent is not in the registry"
 [ "$v" = "$(node -p "require('$ROOT/packages/create-flyte-agent/package.json').version")" ] || fail "create-flyte-agent: registry has $v"
 core_deps=$(npm view @flyte-agent/core dependencies --json)
 case "$core_deps" in *workspace:*) fail "published core keeps a workspace: range: $core_deps" ;; esac
