@@ -73,3 +73,12 @@ test("--help prints the usage", async () => {
   expect(r.code).toBe(0);
   expect(r.stdout).toContain("npm create flyte-agent@latest <name> [-- --esm]");
 });
+
+test("the README's option table lists exactly the options of the usage", () => {
+  const { USAGE } = require("../src") as typeof import("../src");
+  const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
+  const rows = readme.split("\n").filter((l) => /^\| `/.test(l));
+  const documented = rows.flatMap((r) => [...(r.split("|")[1] ?? "").matchAll(/`(-{1,2}[a-z-]+)/g)].map((m) => m[1]));
+  const inUsage = [...USAGE.matchAll(/^\s+((?:-{1,2}[a-z-]+(?:, )?)+)/gm)].flatMap((m) => (m[1] ?? "").split(", "));
+  expect(documented.sort()).toEqual(inUsage.sort());
+});
