@@ -88,11 +88,14 @@ describe("durations need a unit on the command line", () => {
     expect(eq.stderr).toContain("write 5s");
   });
 
-  test("run -t 10 is a usage error; -t 10s is a duration", async () => {
+  test("run -t 10 and -t10 are usage errors", async () => {
     const template = writeJson(tempDir(), "t.json", { type: "custom_task" });
     const r = await runToEnd(["run", template, "-t", "10"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--timeout 10: a duration needs a unit; write 10s");
+    const joined = await runToEnd(["run", template, "-t10"]);
+    expect(joined.code).toBe(2);
+    expect(joined.stderr).toContain("write 10s");
   });
 
   test("the environment keeps bare milliseconds", async () => {

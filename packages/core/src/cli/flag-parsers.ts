@@ -56,7 +56,7 @@ export function durationParser<T>(parse: (value: string) => T): (value: string) 
   return parse;
 }
 
-/** The values given on the command line for `option` (`--flag value`, `--flag=value`, `-f value`). */
+/** The values given on the command line for `option` (`--flag value`, `--flag=value`, `-f value`, `-fvalue`). */
 function valuesOnCommandLine(option: Option, argv: readonly string[]): string[] {
   const names = [option.long, option.short].filter((n): n is string => typeof n === "string");
   const values: string[] = [];
@@ -65,6 +65,9 @@ function valuesOnCommandLine(option: Option, argv: readonly string[]): string[] 
     if (token === "--") break;
     if (names.includes(token) && i + 1 < argv.length) values.push(argv[i + 1] ?? "");
     else if (option.long && token.startsWith(`${option.long}=`)) values.push(token.slice(option.long.length + 1));
+    else if (option.short && token.length > 2 && token.startsWith(option.short) && !token.startsWith("--")) {
+      values.push(token.slice(option.short.length)); // -t10
+    }
   }
   return values;
 }
