@@ -93,7 +93,7 @@ for kind in commonjs esm; do
   name=team-jobs-$kind
   flag=""
   [ "$kind" = esm ] && flag=--esm
-  step "npm create flyte-agent@latest $name ${flag:+-- $flag}; npm install && npm test"
+  step "npm create flyte-agent@latest $name${flag:+ -- $flag}; npm install && npm test"
   cd "$WORK"
   # The README's command, against the registry. npm create runs npx, which keeps what it
   # installed under the npm cache keyed by the package names: with a cache shared with earlier
