@@ -32,6 +32,17 @@ export const BUNDLED_PLUGINS: readonly BundledPlugin[] = [
     needs: ["secret FLYTE_DATABRICKS_ACCESS_TOKEN (/etc/secrets or _FSEC_ env)", "FLYTE_DATABRICKS_INSTANCE (optional)"],
   },
   {
+    packageName: "@flyte-agent/openai",
+    alias: "openai",
+    description: "OpenAI Batch API and chat completions (flytekit's openai-batch and chatgpt)",
+    taskTypes: ["openai-batch", "chatgpt"],
+    needs: [
+      "secret FLYTE_OPENAI_API_KEY (/etc/secrets or _FSEC_ env)",
+      "OPENAI_BASE_URL (optional)",
+      "FLYTE_OPENAI_CHATGPT_TIMEOUT (optional)",
+    ],
+  },
+  {
     packageName: "@flyte-agent/snowflake",
     alias: "snowflake",
     description: "Snowflake SQL API v2 queries (key-pair authentication)",

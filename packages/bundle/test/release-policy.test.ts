@@ -28,6 +28,7 @@ describe("the versioning policy (README: Releasing)", () => {
     expect(plugins.map((m) => m.name).sort()).toEqual([
       "@flyte-agent/bigquery",
       "@flyte-agent/databricks",
+      "@flyte-agent/openai",
       "@flyte-agent/snowflake",
       "@flyte-agent/template",
     ]);

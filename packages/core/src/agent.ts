@@ -84,6 +84,13 @@ export abstract class SyncAgent implements AgentBase {
   readonly kind = "sync" as const;
   abstract readonly name: string;
   abstract readonly category: TaskCategory;
+  /**
+   * The ExecuteTaskSync deadline this agent needs to finish its work, in ms, when it is longer
+   * than propeller's default (10 s for `connector-service`, 3 s for `agent-service`):
+   * `flyte-agent propeller-config` writes `timeouts.ExecuteTaskSync` of at least this, and says
+   * which agent asked for it. @default undefined (the `--timeout` value)
+   */
+  readonly minExecuteDeadlineMs?: number;
   /** Runs the task to completion. */
   abstract do(ctx: ExecuteContext): Promise<Resource>;
 }

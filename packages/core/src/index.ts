@@ -43,11 +43,48 @@ export {
   fromLiteral,
   fromLiteralMap,
   describeLiteralType,
+  structLiteral,
+  toOutputLiteralMap,
   DurationValue,
   StructuredDatasetRef,
   BlobRef,
   type PlainValue,
 } from "./literals";
+export {
+  MSGPACK_TAG,
+  MSGPACK_ANNOTATION,
+  MAX_MSGPACK_DEPTH,
+  isMsgpackStruct,
+  msgpackStructType,
+  msgpackLiteral,
+  encodeMsgpack,
+  decodeMsgpack,
+  type MsgpackValue,
+} from "./msgpack-literal";
+export {
+  renderPlaceholders,
+  DEFAULT_PLACEHOLDER_NODES,
+  DEFAULT_PLACEHOLDER_STRING_LENGTH,
+  SAGEMAKER_NAME_LIMIT,
+  type RenderPlaceholdersOptions,
+} from "./placeholders";
+export {
+  placeholderInputs,
+  DEFAULT_PLACEHOLDER_DEPTH,
+  DEFAULT_PLACEHOLDER_INPUT_VALUES,
+  type PlaceholderInputLimits,
+} from "./placeholder-inputs";
+export {
+  pythonStr,
+  pythonRepr,
+  pythonJsonDumps,
+  pythonFloatRepr,
+  pythonStringRepr,
+  DEFAULT_PYTHON_TEXT_DEPTH,
+  type PythonValue,
+  type PythonStrOptions,
+} from "./python-text";
+export { integralFloatsToIntegers, MAX_CUSTOM_DEPTH } from "./custom-numbers";
 export { isTerminalPhase, isSuccessPhase, phaseFromState, phaseName, phaseOfWireResource, stateForPhase } from "./phase";
 export {
   getSecret,

@@ -2,6 +2,7 @@ import { clipClientValue } from "./bounded-text";
 import { core as idl } from "@flyte-agent/flyteidl";
 import type { core } from "@flyte-agent/flyteidl";
 import { TaskInputError } from "./errors";
+import { decodeMsgpack, isMsgpackStruct, MSGPACK_TAG, msgpackLiteral } from "./msgpack-literal";
 
 /** A length of time as flyteidl carries it (`google.protobuf.Duration`), without precision loss. */
 export class DurationValue {
@@ -125,7 +126,10 @@ export function toLiteral(value: PlainValue, type?: core.LiteralType): core.Lite
     }
     throw new TypeError(`${describe(value)} matches no variant of ${describeLiteralType(type)}`);
   }
-  if (t?.$case === "simple") return simpleLiteral(value, t.value);
+  if (t?.$case === "simple") {
+    if (isMsgpackStruct(type)) return structLiteral(value, type);
+    return simpleLiteral(value, t.value);
+  }
   if (t?.$case === "collectionType") {
     if (!Array.isArray(value)) throw new TypeError(`expected a list, got ${describe(value)}`);
     return {
@@ -295,7 +299,38 @@ export function toLiteralMap(values: { [name: string]: PlainValue }, variables?:
   return { literals };
 }
 
-/** Converts a Literal to a plain value (see {@link PlainValue}). Integers come back as bigint. */
+/**
+ * A dict (a plain object) as a STRUCT literal in the form `type` asks for: flytekit's current
+ * `scalar.binary { tag: "msgpack" }` when `type` carries the msgpack annotation (see
+ * `isMsgpackStruct`), the older `scalar.generic` Struct otherwise (or without a type). A
+ * downstream flytekit task reads either unchanged. Throws a TypeError for a value that is not a
+ * plain object.
+ */
+export function structLiteral(value: PlainValue, type?: core.LiteralType): core.Literal {
+  if (!isPlainObject(value)) throw new TypeError(`expected a dict (a plain object), got ${describe(value)}`);
+  if (isMsgpackStruct(type)) return msgpackLiteral(value);
+  return scalar({ $case: "generic", value: toJson(value) as { [key: string]: unknown } });
+}
+
+/**
+ * A task's outputs as the template declares them: {@link toLiteralMap} over
+ * `template.interface.outputs`, so a `dict` output that flytekit typed as msgpack STRUCT is
+ * written as msgpack, an unannotated STRUCT as a generic Struct, a `str` as a string, and so on.
+ * A value whose name the interface does not declare is converted by its own JS type.
+ */
+export function toOutputLiteralMap(
+  values: { [name: string]: PlainValue },
+  template: Pick<core.TaskTemplate, "interface"> | undefined,
+): core.LiteralMap {
+  return toLiteralMap(values, template?.interface?.outputs);
+}
+
+/**
+ * Converts a Literal to a plain value (see {@link PlainValue}). Integers come back as bigint. A
+ * msgpack binary (`tag: "msgpack"`, flytekit's form of a dict or dataclass) comes back decoded,
+ * with JSON's numbers (`bigint` only beyond 2^53); the older `generic` Struct form as its object.
+ * Bytes that are not msgpack are a TypeError.
+ */
 export function fromLiteral(literal: core.Literal): PlainValue {
   const v = literal.value;
   if (!v) return null;
@@ -339,7 +374,7 @@ function fromScalar(s: core.Scalar): PlainValue {
     case "noneType":
       return null;
     case "binary":
-      return new Uint8Array(v.value.value);
+      return v.value.tag === MSGPACK_TAG ? decodeMsgpack(v.value.value) : new Uint8Array(v.value.value);
     case "generic":
       return (v.value ?? {}) as PlainValue;
     case "structuredDataset":

@@ -42,6 +42,29 @@ test("Flyte 2 leaves ExecuteTaskSync out and says what happens to sync agents", 
   expect(flyte1.plugins["connector-service"].defaultConnector.timeouts.ExecuteTaskSync).toBe("10s");
 });
 
+class Slow extends SyncAgent {
+  readonly name = "Slow";
+  readonly category = { name: "slow", version: 0 };
+  override readonly minExecuteDeadlineMs = 14_500;
+  async do(): Promise<Resource> {
+    return { phase: Phase.SUCCEEDED };
+  }
+}
+
+test("a sync agent that needs longer gets a longer ExecuteTaskSync, and the comment says why", () => {
+  const text = propellerConfig([new Quick(), new Slow()], { plugin: "connector-service" });
+  const timeouts = parse(text).plugins["connector-service"].defaultConnector.timeouts;
+  expect(timeouts.ExecuteTaskSync).toBe("15s");
+  expect(timeouts.GetTask).toBe("10s");
+  expect(text).toContain("# ExecuteTaskSync is 15s, longer than 10s: sync agents need it (slow@0 up to 15s).");
+  // A --timeout already long enough is kept, and nothing is said.
+  const long = propellerConfig([new Slow()], { timeout: "20s" });
+  expect(parse(long).plugins["agent-service"].defaultAgent.timeouts.ExecuteTaskSync).toBe("20s");
+  expect(long).not.toContain("ExecuteTaskSync is");
+  // Flyte 2 has no ExecuteTaskSync at all.
+  expect(propellerConfig([new Slow()], { flyte: 2 })).not.toContain("ExecuteTaskSync");
+});
+
 test("options Flyte cannot read are refused with a UsageError", () => {
   const agents = [new CustomTask()];
   expect(() => propellerConfig(agents, { flyte: 3 as 2 })).toThrow(new UsageError("--flyte must be 1 or 2, got 3"));

@@ -142,7 +142,16 @@ export function propellerConfig(agents: readonly Agent[], options: PropellerConf
     [names.listKey]: listTimeout,
   };
   // Flyte 2 has no sync service, so its executor never sends ExecuteTaskSync.
-  if (syncTypes.length > 0 && flyte === 1) timeouts.ExecuteTaskSync = timeout;
+  // A sync agent may need longer than the RPC timeout (a chat completion): the longest need wins.
+  const syncNeeds = agents
+    .filter((a) => a.kind === "sync" && (a.minExecuteDeadlineMs ?? 0) > parseDuration(timeout))
+    .map((a) => ({
+      category: formatCategory(a.category),
+      ms: Math.ceil((a as { minExecuteDeadlineMs: number }).minExecuteDeadlineMs / 1000) * 1000,
+    }))
+    .sort((a, b) => b.ms - a.ms || a.category.localeCompare(b.category));
+  const syncTimeout = syncNeeds[0] ? formatDuration(syncNeeds[0].ms) : timeout;
+  if (syncTypes.length > 0 && flyte === 1) timeouts.ExecuteTaskSync = syncTimeout;
   const deployment = {
     endpoint,
     insecure: !(options.tls ?? false),
@@ -187,6 +196,10 @@ export function propellerConfig(agents: readonly Agent[], options: PropellerConf
         ? " No agent plugin was found: nothing is routed to this service."
         : " No async agent: nothing is routed to this service.",
     );
+  }
+  if (flyte === 1 && syncNeeds[0]) {
+    const who = syncNeeds.map((n) => `${n.category} up to ${formatDuration(n.ms)}`).join(", ");
+    lines.push(` ExecuteTaskSync is ${syncTimeout}, longer than ${timeout}: sync agents need it (${who}).`);
   }
   for (const t of taskTypes.filter((type) => Object.hasOwn(PROPELLER_BUILTIN_PLUGINS, type))) {
     lines.push(
