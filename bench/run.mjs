@@ -3,11 +3,14 @@
 // bare grpc-js server and a flytekit-shaped Python grpc.aio servicer measured in the same run.
 //   pnpm bench                 full run (about 10 minutes): every section, medians of 3
 //   pnpm bench --quick         short run (about a minute): single short runs, 1,000-task scale, no soak
-//   pnpm bench --only=startup,throughput,protocols,fixed-rate,cost,soak,scale,profile
+//   pnpm bench --only=startup,realistic,throughput,protocols,fixed-rate,cost,soak,scale,redaction,profile
 //   pnpm bench --profile       also records a CPU profile of the full server under GetTask load
 //                              (the full run does by default; --no-profile skips it)
 //   --no-python                skips the Python baseline; --soak-seconds=N (default 120, 30 with
-//                              --quick); --scale-runs=N (default 2, 1 with --quick)
+//                              --quick); --scale-runs=N (default 2, 1 with --quick);
+//                              --realistic-seconds=N (default 60, 15 with --quick), --realistic-runs=N
+//                              (default 3, 1 with --quick)
+// Run it with Node 24 (the image's Node): the servers run on the Node that runs the bench.
 // The servers run on CPU 0, h2load, load clients, fakes and the bench itself on CPU 1 (taskset;
 // BENCH_NO_PIN=1 turns it off). Prints the tables and writes bench/results/<date>.json.
 // Needs `pnpm build` first; installs h2load and python3-grpcio with apt-get when root.
@@ -25,19 +28,32 @@ import { costSection } from "./sections/cost.mjs";
 import { fixedRateSection } from "./sections/fixed-rate.mjs";
 import { profileSection } from "./sections/profile.mjs";
 import { PROTOCOL_HEAD, protocolRows, protocolsSection } from "./sections/protocols.mjs";
+import { realisticSection } from "./sections/realistic.mjs";
+import { redactionSection } from "./sections/redaction.mjs";
 import { scaleSection } from "./sections/scale.mjs";
 import { soakSection } from "./sections/soak.mjs";
 import { startupSection } from "./sections/startup.mjs";
 import { throughputSection } from "./sections/throughput.mjs";
 
-const SECTIONS = ["startup", "throughput", "protocols", "fixed-rate", "cost", "soak", "scale", "profile"];
+const SECTIONS = [
+  "startup",
+  "realistic",
+  "throughput",
+  "protocols",
+  "fixed-rate",
+  "cost",
+  "soak",
+  "scale",
+  "redaction",
+  "profile",
+];
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(`--${name}`);
 const option = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 if (flag("help")) {
   process.stdout.write(
     `usage: pnpm bench [--quick] [--only=${SECTIONS.join(",")}] [--profile|--no-profile] [--no-python]\n` +
-      "                  [--soak-seconds=N] [--scale-runs=N]\n",
+      "                  [--soak-seconds=N] [--scale-runs=N] [--realistic-seconds=N] [--realistic-runs=N]\n",
   );
   process.exit(0);
 }
@@ -84,6 +100,8 @@ const settings = quick
     };
 settings.soakSeconds = positive("soak-seconds", quick ? 30 : 120);
 settings.scaleRuns = positive("scale-runs", quick ? 1 : 2);
+settings.realisticSeconds = positive("realistic-seconds", quick ? 15 : 60);
+settings.realisticRuns = positive("realistic-runs", quick ? 1 : 3);
 
 async function main() {
   loadCore(); // fails early with a hint when the workspace is not built
@@ -114,6 +132,17 @@ async function main() {
       log("start-up (every bundled plugin):");
       results.startup = await startupSection({ runs: settings.startupRuns, log });
     }
+    if (want("realistic")) {
+      log(
+        `realistic load (Databricks, 10,000 runs in flight, 100 GetTask/s + 2 CreateTask/s + ListAgents every 10 s, fake API answering in 200 ms, ${settings.realisticSeconds} s, ${settings.realisticRuns} run(s)):`,
+      );
+      results.realistic = await realisticSection({
+        runs: settings.realisticRuns,
+        seconds: settings.realisticSeconds,
+        tmpDir,
+        log,
+      });
+    }
     if (want("throughput")) {
       log("throughput (h2load at saturation, full server vs bare grpc-js vs Python):");
       results.throughput = await throughputSection({ ...common, runs: settings.runs, durationS: settings.durationS });
@@ -143,6 +172,10 @@ async function main() {
         tmpDir,
         log,
       });
+    }
+    if (want("redaction")) {
+      log("redaction cost per log line:");
+      results.redaction = redactionSection({ log });
     }
     if (flag("profile") || only?.includes("profile") || (!quick && !flag("no-profile") && !only)) {
       log("CPU profile of the full server under GetTask load:");
@@ -177,6 +210,13 @@ async function main() {
   if (results.soak) {
     const every = results.soak.rssSamplesMiB.filter((_, i) => (i + 1) % 10 === 0);
     process.stdout.write(`\nsoak: RSS of the full server every 10 s (MiB): ${every.join(" ")}\n`);
+  }
+  if (results.redaction) {
+    process.stdout.write("\nRedaction of one log line (core's redactSecrets, as the logger runs it):\n");
+    printTable(
+      results.redaction.rows.map((r) => [r.case, String(r.values), String(r.nsPerLine)]),
+      ["case", "values redacted", "ns per line"],
+    );
   }
   if (results.cost) {
     process.stdout.write(`\nCost per call (${settings.costRequests} calls each; heap bytes are V8 heap allocations):\n`);

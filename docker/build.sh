@@ -7,7 +7,7 @@
 # docker/healthcheck.js and docker/image-plugins.js, then runs
 # `podman build --isolation chroot --format docker` (docker format keeps HEALTHCHECK).
 #   TAG        image name          default: localhost/flyte-agent:latest
-#   PLUGINS    the build argument  default: "bigquery databricks openai snowflake template"; each word
+#   PLUGINS    the build argument  default: "bigquery databricks openai sagemaker sensor snowflake template webhook"; each word
 #              is a bundled plugin (template, @flyte-agent/template), a plugin package directory
 #              (built, then packed), a plugin .tgz, or a registry spec name@version
 #   BASE_IMAGE node 24 base image  default: the Dockerfile's (docker.io/library/node:24-bookworm-slim)
@@ -39,7 +39,7 @@ USAGE
 }
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TAG=localhost/flyte-agent:latest
-PLUGINS="bigquery databricks openai snowflake template"
+PLUGINS="bigquery databricks openai sagemaker sensor snowflake template webhook"
 BASE_IMAGE=""
 NPMRC=""
 while [ $# -gt 0 ]; do

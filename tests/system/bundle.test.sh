@@ -22,7 +22,7 @@ fail() {
 echo "bundle: building and packing the workspace packages"
 (cd "$ROOT" && pnpm exec turbo run build --filter=@flyte-agent/bundle --output-logs=errors-only >/dev/null)
 mkdir -p "$WORK/tarballs" "$WORK/app"
-for pkg in flyteidl core bundle bigquery databricks openai snowflake template; do
+for pkg in flyteidl core bundle bigquery databricks openai sagemaker sensor snowflake template webhook; do
   (cd "$ROOT" && pnpm --filter "@flyte-agent/$pkg" pack --pack-destination "$WORK/tarballs" >/dev/null 2>&1) || fail "pnpm pack $pkg"
 done
 

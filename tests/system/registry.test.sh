@@ -40,7 +40,7 @@ step "pnpm release (build, test, publish -r)"
   tail -30 "$WORK/release.log" >&2
   fail "pnpm release"
 }
-for pkg in flyteidl core testing bigquery databricks openai snowflake template bundle; do
+for pkg in flyteidl core testing bigquery databricks openai sagemaker sensor snowflake template webhook bundle; do
   v=$(npm view "@flyte-agent/$pkg" version) || fail "@flyte-agent/$pkg is not in the registry"
   [ "$v" = "$(node -p "require('$ROOT/packages/$pkg/package.json').version")" ] || fail "@flyte-agent/$pkg: registry has $v"
 done

@@ -23,7 +23,7 @@ function agentOptions(extra: BigQueryAgentOptions = {}): BigQueryAgentOptions {
 }
 
 beforeAll(async () => {
-  fake = await FakeBigQuery.start();
+  fake = await FakeBigQuery.start({ accessToken: TOKEN });
   ({ client } = await startTestServer({ agents: [new BigQueryAgent(agentOptions())] }));
 });
 afterAll(() => fake.close());

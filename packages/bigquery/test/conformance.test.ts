@@ -7,7 +7,7 @@ const TOKEN = "ya29.conformance-token-0002";
 let fake: FakeBigQuery;
 
 beforeAll(async () => {
-  fake = await FakeBigQuery.start();
+  fake = await FakeBigQuery.start({ accessToken: TOKEN });
 });
 afterAll(() => fake.close());
 
@@ -35,6 +35,8 @@ checkConformance(
       template,
       inputs: () => toLiteralMap({ age: 21n }),
       expectPhase: "SUCCEEDED",
+      // The agents can only be built once the fake has started: say which kind serves the case.
+      kind: "async",
       unknownResourceMeta: () =>
         Buffer.from(JSON.stringify({ jobId: "flyte_never_created", project: "flyte-test", location: "US" })),
       setup: () => fake.reset(),
@@ -44,6 +46,7 @@ checkConformance(
       template,
       inputs: () => toLiteralMap({ age: 21n }),
       expectPhase: "FAILED",
+      kind: "async",
       setup: () => {
         fake.reset();
         fake.scriptFor = () => ({ states: ["DONE"], error: { reason: "invalidQuery", message: "Unrecognized name: agee" } });

@@ -16,7 +16,7 @@ let secretsDir: string;
 const saved = { ...process.env };
 
 beforeAll(async () => {
-  fake = await FakeBigQuery.start();
+  fake = await FakeBigQuery.start({ emulator: true });
 });
 afterAll(() => fake.close());
 beforeEach(() => {
@@ -30,6 +30,7 @@ afterEach(() => {
 
 test("BIGQUERY_EMULATOR_HOST: Google's client goes to the emulator, without the /bigquery/v2 prefix and without credentials", async () => {
   process.env.BIGQUERY_EMULATOR_HOST = fake.url;
+  fake.auth = { emulator: true };
   const agent = new BigQueryAgent({ secretSource: { dir: secretsDir, env: {} }, retry: { baseDelayMs: 1 } });
   const { client } = await startTestServer({ agents: [agent] });
 
@@ -44,6 +45,7 @@ test("BIGQUERY_EMULATOR_HOST: Google's client goes to the emulator, without the 
 
 test("FLYTE_BIGQUERY_API_ENDPOINT: a private endpoint gets BigQuery's /bigquery/v2 paths", async () => {
   process.env.FLYTE_BIGQUERY_API_ENDPOINT = fake.url;
+  fake.auth = { accessToken: "token-for-private-endpoint" };
   const agent = new BigQueryAgent({ accessToken: () => "token-for-private-endpoint" });
   const { client } = await startTestServer({ agents: [agent] });
 
@@ -93,6 +95,7 @@ test("a credentials secret that is not a service-account key is FAILED_PRECONDIT
 });
 
 test("a jobs.get that hangs past the GetTask deadline is answered RUNNING with a message before the deadline", async () => {
+  fake.auth = { accessToken: "t" };
   const agent = new BigQueryAgent({ apiEndpoint: fake.url, accessToken: () => "t" });
   // The agent keeps back a tenth of the time left (at most 1 s) to answer in; with a 5 s deadline
   // that is 500 ms, so a busy machine has to stall the event loop for half a second to fail this.
@@ -112,6 +115,7 @@ test("a jobs.get that hangs past the GetTask deadline is answered RUNNING with a
 });
 
 test("configuration comes from the env the agent is given, read once when it is built", async () => {
+  fake.auth = { accessToken: "t" };
   const env: NodeJS.ProcessEnv = { FLYTE_BIGQUERY_API_ENDPOINT: fake.url };
   const agent = new BigQueryAgent({ env, accessToken: () => "t" });
   env.FLYTE_BIGQUERY_API_ENDPOINT = "http://127.0.0.1:1"; // a later change is not seen

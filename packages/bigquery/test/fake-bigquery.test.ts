@@ -1,17 +1,22 @@
 import { FakeBigQuery } from "../src/testing";
 
+const TOKEN = "ya29.fake-test-token-0003";
 let fake: FakeBigQuery;
 beforeAll(async () => {
-  fake = await FakeBigQuery.start();
+  fake = await FakeBigQuery.start({ accessToken: TOKEN });
 });
 afterAll(() => fake.close());
 beforeEach(() => fake.reset());
 
 /** Sends jobs.insert straight to the fake (no plugin, no Google client), to test the fake itself. */
-async function insert(body: unknown, contentType = "application/json"): Promise<{ status: number; message: string }> {
+async function insert(
+  body: unknown,
+  contentType = "application/json",
+  authorization: string | null = `Bearer ${TOKEN}`,
+): Promise<{ status: number; message: string }> {
   const res = await fetch(`${fake.url}/bigquery/v2/projects/p1/jobs`, {
     method: "POST",
-    headers: { "content-type": contentType },
+    headers: { "content-type": contentType, ...(authorization === null ? {} : { authorization }) },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
   const json = (await res.json()) as { error?: { message: string } };
@@ -24,6 +29,20 @@ const job = (query: Record<string, unknown> = {}, configuration: Record<string, 
 });
 const int64Param = (value: unknown) => ({
   queryParameters: [{ name: "n", parameterType: { type: "INT64" }, parameterValue: { value } }],
+});
+
+test("refuses a request without a bearer token, or with another one, as BigQuery does (401)", async () => {
+  expect(await insert(job(), "application/json", null)).toEqual({
+    status: 401,
+    message: expect.stringMatching(/^Request is missing required authentication credential/),
+  });
+  expect(await insert(job(), "application/json", "Bearer ya29.someone-elses-token")).toEqual({
+    status: 401,
+    message: expect.stringMatching(/^Request had invalid authentication credentials/),
+  });
+  expect(await insert(job(), "application/json", TOKEN)).toMatchObject({ status: 401 });
+  expect(fake.jobs.size).toBe(0);
+  expect(await insert(job())).toEqual({ status: 200, message: "" });
 });
 
 test("accepts a well-typed jobs.insert", async () => {

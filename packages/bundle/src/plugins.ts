@@ -43,6 +43,26 @@ export const BUNDLED_PLUGINS: readonly BundledPlugin[] = [
     ],
   },
   {
+    packageName: "@flyte-agent/sagemaker",
+    alias: "sagemaker",
+    description: "AWS SageMaker deployments (flytekit's sagemaker-endpoint and boto connectors)",
+    taskTypes: ["sagemaker-endpoint", "boto"],
+    needs: [
+      "AWS credentials from the SDK's default chain (IRSA role, environment, instance profile)",
+      "AWS_REGION (optional: tasks usually name their region)",
+    ],
+  },
+  {
+    packageName: "@flyte-agent/sensor",
+    alias: "sensor",
+    description: "flytekit sensors: FileSensor on s3://, gs:// and (opt-in) local paths",
+    taskTypes: ["sensor"],
+    needs: [
+      "AWS SDK default credentials (s3://), Google Application Default Credentials (gs://)",
+      "FLYTE_SENSOR_LOCAL_ROOT (optional; local paths are off without it)",
+    ],
+  },
+  {
     packageName: "@flyte-agent/snowflake",
     alias: "snowflake",
     description: "Snowflake SQL API v2 queries (key-pair authentication)",
@@ -59,6 +79,16 @@ export const BUNDLED_PLUGINS: readonly BundledPlugin[] = [
     description: "The custom-agent template (no external service)",
     taskTypes: ["custom_task", "custom_sync_task"],
     needs: [],
+  },
+  {
+    packageName: "@flyte-agent/webhook",
+    alias: "webhook",
+    description: "flytekit's webhook task: one HTTP GET or POST, with destination and secret rules",
+    taskTypes: ["webhook"],
+    needs: [
+      "FLYTE_WEBHOOK_ALLOWED_HOSTS (optional allow-list; loopback only when listed)",
+      "FLYTE_WEBHOOK_SECRETS (optional; secrets a header may name)",
+    ],
   },
 ];
 

@@ -32,7 +32,7 @@ describe("planInstall", () => {
   it("refuses what it cannot install, saying why", () => {
     expect(() => planInstall("databricks", dir)).toThrow(/no packed tarball for @flyte-agent\/databricks/);
     expect(() => planInstall("redshift", dir)).toThrow(
-      /"redshift" is not a bundled plugin \(bigquery, databricks, openai, snowflake, template\); .*redshift@1\.2\.3/,
+      /"redshift" is not a bundled plugin \(bigquery, databricks, openai, sagemaker, sensor, snowflake, template, webhook\); .*redshift@1\.2\.3/,
     );
     expect(() => planInstall("Bad Name@1", dir)).toThrow(/not an npm package name/);
     expect(() => planInstall("  ", dir)).toThrow(/no plugins given/);

@@ -29,8 +29,11 @@ describe("the versioning policy (README: Releasing)", () => {
       "@flyte-agent/bigquery",
       "@flyte-agent/databricks",
       "@flyte-agent/openai",
+      "@flyte-agent/sagemaker",
+      "@flyte-agent/sensor",
       "@flyte-agent/snowflake",
       "@flyte-agent/template",
+      "@flyte-agent/webhook",
     ]);
     for (const plugin of plugins)
       expect([plugin.name, plugin.peerDependencies?.["@flyte-agent/core"]]).toEqual([plugin.name, "workspace:^"]);

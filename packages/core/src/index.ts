@@ -92,6 +92,8 @@ export {
   secretSource,
   secretLocations,
   registerSecretValue,
+  redactedValueCount,
+  type SecretValueLifetime,
   redactSecrets,
   redactValues,
   SecretNotFoundError,
@@ -137,6 +139,8 @@ export {
   AgentServer,
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
   DEFAULT_MAX_CONCURRENT_STREAMS,
+  DEFAULT_MAX_CONNECTION_AGE_GRACE_MS,
+  DEFAULT_MAX_CONNECTION_AGE_MS,
   DEFAULT_MAX_HEADER_LIST_BYTES,
   DEFAULT_MAX_RECEIVE_BYTES,
   PROTOCOLS,
@@ -144,6 +148,7 @@ export {
   type AgentServerOptions,
   type TlsOptions,
 } from "./server/agent-server";
+export { UnguardedListenerError } from "./server/guarded-listener";
 export {
   AgentMetrics,
   LEGACY_METRICS_PREFIX,

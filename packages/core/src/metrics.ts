@@ -1,6 +1,5 @@
 import { createServer, type Server } from "node:http";
-import { Registry, collectDefaultMetrics } from "prom-client";
-import { CountedCounter, CountedHistogram, type CounterSeries, type HistogramSeries } from "./counted-metrics";
+import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 /**
  * The operations metrics and logs are labelled with: the task calls (`create`, `get`, `delete`,
@@ -49,34 +48,34 @@ export function legacyMetricsFromEnv(env: NodeJS.ProcessEnv = process.env): bool
 
 /** One set of the four request metrics under one prefix. */
 class MetricSet {
-  readonly success: CountedCounter;
-  readonly failure: CountedCounter;
-  readonly latency: CountedHistogram;
-  readonly inputBytes: CountedHistogram;
+  readonly success: Counter;
+  readonly failure: Counter;
+  readonly latency: Histogram;
+  readonly inputBytes: Histogram;
 
   constructor(p: string, registry: Registry, withProtocol: boolean) {
     const registers = [registry];
     const proto = withProtocol ? (["protocol"] as const) : [];
-    this.success = new CountedCounter({
+    this.success = new Counter({
       name: `${p}requests_success_total`,
       help: "Connector requests that succeeded",
       labelNames: ["task_type", "operation", ...proto],
       registers,
     });
-    this.failure = new CountedCounter({
+    this.failure = new Counter({
       name: `${p}requests_failure_total`,
       help: "Connector requests that failed, by gRPC status",
       labelNames: ["task_type", "operation", "error_code", ...proto],
       registers,
     });
-    this.latency = new CountedHistogram({
+    this.latency = new Histogram({
       name: `${p}request_latency_seconds`,
       help: "Time spent handling connector requests",
       labelNames: ["task_type", "operation", ...proto],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
-    this.inputBytes = new CountedHistogram({
+    this.inputBytes = new Histogram({
       name: `${p}input_literal_bytes`,
       help: "Size of the encoded request carrying the task inputs (CreateTask, ExecuteTaskSync)",
       labelNames: ["task_type", ...proto],
@@ -86,7 +85,7 @@ class MetricSet {
   }
 }
 
-type BoundChildren = { latency: HistogramSeries; success: CounterSeries };
+type BoundChildren = { latency: ReturnType<Histogram["labels"]>; success: ReturnType<Counter["labels"]> };
 
 /**
  * Prometheus metrics of the connector service, with the names Flyte's Python connectors use:
@@ -121,10 +120,10 @@ export class AgentMetrics {
     let children = this.bound.get(key);
     if (!children) {
       const labels = { task_type: taskType, operation, protocol };
-      children = [{ latency: this.current.latency.series(labels), success: this.current.success.series(labels) }];
+      children = [{ latency: this.current.latency.labels(labels), success: this.current.success.labels(labels) }];
       if (this.legacy) {
         const old = { task_type: taskType, operation };
-        children.push({ latency: this.legacy.latency.series(old), success: this.legacy.success.series(old) });
+        children.push({ latency: this.legacy.latency.labels(old), success: this.legacy.success.labels(old) });
       }
       // Unknown task types come from clients: bound the cache instead of growing without limit.
       if (this.bound.size < 1000) this.bound.set(key, children);
@@ -133,15 +132,15 @@ export class AgentMetrics {
     if (errorCode === undefined) {
       for (const c of children) c.success.inc();
     } else {
-      this.current.failure.series({ task_type: taskType, operation, error_code: errorCode, protocol }).inc();
-      this.legacy?.failure.series({ task_type: taskType, operation, error_code: errorCode }).inc();
+      this.current.failure.labels({ task_type: taskType, operation, error_code: errorCode, protocol }).inc();
+      this.legacy?.failure.labels({ task_type: taskType, operation, error_code: errorCode }).inc();
     }
   }
 
   /** Records the size of a request's inputs. */
   observeInputBytes(taskType: string, bytes: number, protocol: Protocol = "v1"): void {
-    this.current.inputBytes.series({ task_type: taskType, protocol }).observe(bytes);
-    this.legacy?.inputBytes.series({ task_type: taskType }).observe(bytes);
+    this.current.inputBytes.labels({ task_type: taskType, protocol }).observe(bytes);
+    this.legacy?.inputBytes.labels({ task_type: taskType }).observe(bytes);
   }
 
   /** Serves `/metrics` on its own HTTP port. Resolves once listening. */

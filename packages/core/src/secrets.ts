@@ -61,8 +61,13 @@ export interface SecretLookupOptions extends SecretSourceOptions {
   connectionKey?: string;
 }
 
-/** Secret values read so far; log lines and error messages are scrubbed of them. */
-const knownSecretValues = new Set<string>();
+/**
+ * Secret values read or registered so far, each with the time (epoch ms) after which it is no
+ * longer a secret worth scrubbing (`Infinity` for pod secrets); log lines and error messages are
+ * scrubbed of them. Expired values are dropped whenever a value is registered, so tokens renewed
+ * for the life of the process keep the set at the size of the tokens still valid.
+ */
+const knownSecretValues = new Map<string, number>();
 
 /**
  * Reads a secret: from the call's connection when `options.connection` has it (key
@@ -87,7 +92,7 @@ export function getSecret(key: string, options: SecretLookupOptions = {}): strin
       }
     }
   }
-  if (value !== undefined && value.length >= 4) knownSecretValues.add(value);
+  if (value !== undefined && value.length >= 4) knownSecretValues.set(value, Number.POSITIVE_INFINITY);
   return value;
 }
 
@@ -142,9 +147,36 @@ export function requireSecret(key: string, options: RequireSecretOptions = {}): 
   return value;
 }
 
-/** Marks an extra value (a token obtained at run time) as secret for {@link redactSecrets}. */
-export function registerSecretValue(value: string): void {
-  if (value.length >= 4) knownSecretValues.add(value);
+/** When a value registered with {@link registerSecretValue} stops being redacted. */
+export interface SecretValueLifetime {
+  /**
+   * Epoch milliseconds after which the value is dropped from the redaction set (a token's
+   * expiry: an expired token opens nothing). @default never
+   */
+  expiresAt?: number;
+  /** The current time, epoch ms, for dropping expired values. @default Date.now() */
+  now?: number;
+}
+
+/**
+ * Marks an extra value (a token obtained at run time) as secret for {@link redactSecrets}.
+ * A token with an expiry should pass `expiresAt`: the value leaves the redaction set once it has
+ * expired, so a process that renews tokens for months keeps a set the size of its valid tokens.
+ * Every registration drops the values that have expired by `now`.
+ */
+export function registerSecretValue(value: string, lifetime: SecretValueLifetime = {}): void {
+  const now = lifetime.now ?? Date.now();
+  for (const [known, expiresAt] of knownSecretValues) if (expiresAt <= now) knownSecretValues.delete(known);
+  if (value.length >= 4) {
+    const expiresAt = lifetime.expiresAt ?? Number.POSITIVE_INFINITY;
+    const before = knownSecretValues.get(value);
+    if (expiresAt > now) knownSecretValues.set(value, before === undefined ? expiresAt : Math.max(before, expiresAt));
+  }
+}
+
+/** How many values {@link redactSecrets} currently scrubs (pod secrets read, tokens not yet expired). */
+export function redactedValueCount(): number {
+  return knownSecretValues.size;
 }
 
 /** Replaces each of `values` (ignoring ones shorter than 4 characters) in `text` with `[REDACTED]`. */
@@ -160,7 +192,7 @@ export function redactValues(text: string, values: Iterable<string>): string {
 export function redactSecrets(text: string): string {
   if (knownSecretValues.size === 0) return text;
   let out = text;
-  for (const secret of knownSecretValues) {
+  for (const secret of knownSecretValues.keys()) {
     if (out.includes(secret)) out = out.split(secret).join("[REDACTED]");
   }
   return out;

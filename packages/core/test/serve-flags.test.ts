@@ -51,12 +51,17 @@ describe("flags are checked at start-up", () => {
       {},
       "option '--max-connection-idle <duration>' argument 'forever' is invalid",
     ],
-    ["negative --heap-growth", ["--heap-growth", "-50"], {}, "Expected an integer from 0 to 1000"],
     [
-      "bad heap growth in the environment",
+      "bad --max-connection-age",
+      ["--max-connection-age", "half an hour"],
+      {},
+      "option '--max-connection-age <duration>' argument 'half an hour' is invalid",
+    ],
+    [
+      "bad max connection age grace in the environment",
       [],
-      { FLYTE_AGENT_HEAP_GROWTH: "3x" },
-      "from env 'FLYTE_AGENT_HEAP_GROWTH' is invalid",
+      { FLYTE_AGENT_MAX_CONNECTION_AGE_GRACE: "1 minute" },
+      "from env 'FLYTE_AGENT_MAX_CONNECTION_AGE_GRACE' is invalid",
     ],
     [
       "bad shutdown delay in the environment",

@@ -9,6 +9,20 @@ export const ALLOWED_HOSTS_ENV = "FLYTE_DATABRICKS_ALLOWED_HOSTS";
  * saying what is wrong with it.
  */
 export function toBaseUrl(instance: string): string {
+  const known = baseUrls.get(instance);
+  if (known !== undefined) return known;
+  const baseUrl = parseBaseUrl(instance);
+  // Instances come from resource_meta, so from clients: keep a bounded few (a pod talks to a handful of workspaces).
+  if (baseUrls.size >= MAX_CACHED_INSTANCES) baseUrls.clear();
+  baseUrls.set(instance, baseUrl);
+  return baseUrl;
+}
+
+/** Base URLs of the instances seen so far: every GetTask checks its run's instance, and URL parsing is the costly part. */
+const baseUrls = new Map<string, string>();
+const MAX_CACHED_INSTANCES = 64;
+
+function parseBaseUrl(instance: string): string {
   const raw = instance.trim();
   if (raw === "") throw new Error("the Databricks instance is empty");
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;

@@ -22,6 +22,8 @@ checkConformance(
   [
     {
       name: "openai-batch that completes",
+      // The agents need the fake's URL, so checkConformance cannot build them to find the kind.
+      kind: "async",
       template: () => openAIBatchTemplate({ openai_organization: null, config: { metadata: { team: "ml" } } }),
       inputs: () => stringInputs({ input_file_id: "file-abc" }),
       expectPhase: "SUCCEEDED",
@@ -29,6 +31,7 @@ checkConformance(
     },
     {
       name: "chatgpt",
+      kind: "sync",
       template: () => chatGPTTemplate({ chatgpt_config: { model: "gpt-4o-mini", max_tokens: 50.0 } }),
       inputs: () => stringInputs({ message: "hello" }),
       expectPhase: "SUCCEEDED",
@@ -48,6 +51,7 @@ checkConformance(
   [
     {
       name: "openai-batch that fails",
+      kind: "async",
       template: () => openAIBatchTemplate({ config: {} }),
       inputs: () => stringInputs({ input_file_id: "file-bad" }),
       expectPhase: "FAILED",

@@ -44,7 +44,7 @@ export function signJwt(claims: JwtClaims, keyPair: KeyPair): string {
 /**
  * Issues key-pair JWTs and keeps one per account, user and key until it is close to expiry, so
  * most requests reuse a token. Every token is registered as a secret value (scrubbed from logs
- * and errors).
+ * and errors) until it expires.
  */
 export class JwtCache {
   private readonly tokens = new Map<string, { token: string; exp: number }>();
@@ -73,7 +73,8 @@ export class JwtCache {
     if (cached && cached.exp - nowSeconds > this.timing.renewBeforeSeconds) return cached.token;
     const claims = jwtClaims(jwtAccount, user, keyPair.fingerprint, nowSeconds, this.timing.lifetimeSeconds);
     const token = signJwt(claims, keyPair);
-    registerSecretValue(token);
+    // Redacted until it expires: an expired token opens nothing, and the set stays the size of the valid tokens.
+    registerSecretValue(token, { expiresAt: claims.exp * 1000, now: nowSeconds * 1000 });
     this.issued += 1;
     if (this.tokens.size > 1000) this.tokens.clear();
     this.tokens.set(key, { token, exp: claims.exp });

@@ -1,4 +1,7 @@
-import { createHash, createPublicKey, generateKeyPairSync } from "node:crypto";
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { redactedValueCount, redactSecrets } from "@flyte-agent/core";
 import { JwtCache, jwtClaims } from "../src/jwt";
 import { KeyPairError, loadKeyPair } from "../src/key-pair";
 import { generateTestKeyPair, verifyKeyPairJwt } from "../src/testing";
@@ -8,6 +11,13 @@ const encrypted = generateTestKeyPair("correct horse battery staple");
 
 function decodeClaims(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString("utf8")) as Record<string, unknown>;
+}
+
+/** The PKCS#8 PEM of an encrypted key, decrypted (with node:crypto, not the code under test). */
+function plainPemOf(encryptedPem: string): string {
+  return createPrivateKey({ key: encryptedPem, passphrase: "correct horse battery staple" })
+    .export({ type: "pkcs8", format: "pem" })
+    .toString();
 }
 
 function keyError(fn: () => unknown): KeyPairError {
@@ -20,11 +30,12 @@ function keyError(fn: () => unknown): KeyPairError {
   throw new Error("expected a KeyPairError");
 }
 
-test("the fingerprint is SHA256: + base64 of the sha256 of the public key's DER", () => {
-  const der = createPublicKey(plain.publicKeyPem).export({ type: "spki", format: "der" });
-  const expected = `SHA256:${createHash("sha256").update(der).digest("base64")}`;
-  expect(loadKeyPair(plain.privateKeyPem, undefined).fingerprint).toBe(expected);
-  expect(expected).toMatch(/^SHA256:[A-Za-z0-9+/]{43}=$/);
+const fixture = (name: string) => readFileSync(join(__dirname, "fixtures", name), "utf8");
+
+test("the fingerprint of a fixed key is the one openssl computed for it (fixtures/README.md)", () => {
+  const known = fixture("test-only-rsa-key.fingerprint").trim();
+  expect(known).toBe("SHA256:HQDBHuSIWf7TtQ4EmneoedqW8ULHjrd7LJKySWlJZRE=");
+  expect(loadKeyPair(fixture("test-only-rsa-key.p8"), undefined).fingerprint).toBe(known);
 });
 
 test("claims: issuer ACCOUNT.USER.SHA256:fp, subject ACCOUNT.USER, upper case, expiry = iat + lifetime", () => {
@@ -73,11 +84,36 @@ test("tokens are cached and renewed once less than renewBeforeSeconds remain", (
   expect(cache.token("A", "U", loadKeyPair(encrypted.privateKeyPem, "correct horse battery staple"))).not.toBe(renewed);
 });
 
-test("an encrypted PKCS#8 key loads with its passphrase and yields the fingerprint of its public key", () => {
+test("an encrypted PKCS#8 key loads with its passphrase and has the fingerprint of the same key unencrypted", () => {
   const keyPair = loadKeyPair(encrypted.privateKeyPem, "correct horse battery staple");
-  const der = createPublicKey(encrypted.publicKeyPem).export({ type: "spki", format: "der" });
-  expect(keyPair.fingerprint).toBe(`SHA256:${createHash("sha256").update(der).digest("base64")}`);
   expect(encrypted.privateKeyPem).toContain("ENCRYPTED PRIVATE KEY");
+  expect(keyPair.fingerprint).toBe(loadKeyPair(plainPemOf(encrypted.privateKeyPem), undefined).fingerprint);
+  expect(keyPair.fingerprint).not.toBe(loadKeyPair(plain.privateKeyPem, undefined).fingerprint);
+});
+
+test("renewing 10,000 tokens keeps the redaction set the same size: expired tokens leave it", () => {
+  let now = 1_800_000_000_000;
+  const timing = { lifetimeSeconds: 600, renewBeforeSeconds: 120 };
+  const cache = new JwtCache(timing, () => now);
+  const keyPair = loadKeyPair(plain.privateKeyPem, undefined);
+  let previous = cache.token("A", "U", keyPair);
+  // Each step passes the renewal point, so every call signs a new token.
+  const step = (timing.lifetimeSeconds - timing.renewBeforeSeconds + 1) * 1000;
+  now += step;
+  previous = cache.token("A", "U", keyPair);
+  const sizes = new Set<number>();
+  const base = redactedValueCount();
+  for (let i = 0; i < 10_000; i++) {
+    now += step;
+    const token = cache.token("A", "U", keyPair);
+    expect(token).not.toBe(previous);
+    previous = token;
+    sizes.add(redactedValueCount());
+  }
+  expect(cache.issued).toBe(10_002);
+  // The one before still has 119 s to live, so it stays redacted; all older ones are gone.
+  expect([...sizes]).toEqual([base]);
+  expect(redactSecrets(`token ${previous}`)).toBe("token [REDACTED]");
 });
 
 test("key problems name the secret at fault and never carry key material", () => {

@@ -41,6 +41,14 @@ export interface ConformanceCase {
   setup?: () => void | Promise<void>;
   /** Runs after each check of this case. */
   teardown?: () => void | Promise<void>;
+  /**
+   * Whether an async or a sync agent serves the case. Rules that apply to the other kind are
+   * not run and are reported as skipped, so it must be known when the tests are defined. Needed
+   * only when it cannot be found then: when the target factory or the template function can only
+   * be called after your fakes started (a wrong value fails the case's tests).
+   * @default the kind of the agent of the template's category, or of every agent of the target
+   */
+  kind?: "async" | "sync";
 }
 
 /** A server the round-trip check sends GetTask to, instead of a second in-process server. */
@@ -91,6 +99,12 @@ export interface ConformanceOptions {
    * server of the round-trip check). @default {@link startTestServer} with the target's agents
    */
   startServer?: (agents: readonly Agent[]) => Promise<ConformanceServer>;
+  /**
+   * What the server does over v2 with a sync agent: `"refused"` (left out of ListConnectors,
+   * CreateTask answers FAILED_PRECONDITION) or `"served"` (listed and run through CreateTask).
+   * The rules of the other behaviour are skipped. @default "refused", what AgentServer does
+   */
+  v2SyncAgents?: "refused" | "served";
 }
 
 const resolveValue = <T>(v: T | (() => T)): T => (typeof v === "function" ? (v as () => T)() : v);
@@ -98,6 +112,35 @@ const resolveValue = <T>(v: T | (() => T)): T => (typeof v === "function" ? (v a
 function agentsOf(target: ConformanceTarget): readonly Agent[] {
   const value = typeof target === "function" ? target() : target;
   return isAgentPlugin(value) ? value.agents : (value as readonly Agent[]);
+}
+
+/**
+ * The kind of agent serving a case, found when the tests are defined: the case's `kind`, else
+ * the kind shared by every agent of the target, else the kind of the agent of the template's
+ * category. Throws when neither the target nor the template can be built yet.
+ */
+function caseKind(target: ConformanceTarget, c: ConformanceCase): "async" | "sync" {
+  if (c.kind) return c.kind;
+  let defined: readonly Agent[] | undefined;
+  try {
+    defined = agentsOf(target);
+  } catch {
+    defined = undefined; // a factory that needs what beforeAll starts
+  }
+  if (defined) {
+    const kinds = [...new Set(defined.map((a) => a.kind))];
+    if (kinds.length === 1 && kinds[0]) return kinds[0];
+    try {
+      const category = categoryOf(resolveValue(c.template));
+      const agent = defined.find((a) => a.category.name === category.name && a.category.version === category.version);
+      if (agent) return agent.kind;
+    } catch {
+      // a template that needs what beforeAll starts
+    }
+  }
+  throw new Error(
+    `checkConformance: case "${c.name}": cannot tell whether an async or a sync agent serves it before the tests run; set kind: "async" or "sync" on the case`,
+  );
 }
 
 function categoryOf(template: TaskTemplate): TaskCategory {
@@ -156,6 +199,12 @@ function checkNoSecrets(secrets: readonly string[], text: string, where: string)
  * ExecuteTaskSync on an async category fails with an error status, and sync agents answer with
  * exactly one terminal header. On v2 only: a sync agent runs through CreateTask or is refused
  * with FAILED_PRECONDITION; with both protocols, a task created over v1 is polled over v2.
+ *
+ * Rules that do not apply to a case (the async rules for a sync agent, the ExecuteTaskSync rule
+ * for an async one, the secret rule without `secrets`, the unknown-job rule without
+ * `unknownResourceMeta`) are not run: jest reports them as skipped, with the reason in the name.
+ * Which kind of agent serves a case is decided when the tests are defined (see
+ * {@link ConformanceCase.kind}), and checked when they run.
  *
  * @example
  *   checkConformance(plugin, [{ name: "quick job", template: () => taskTemplate({ type: "custom_task" }), expectPhase: "SUCCEEDED" }]);
@@ -220,6 +269,18 @@ export function checkConformance(
     return { client: second.clientFor(protocol), close: () => second.close() };
   };
 
+  const v2SyncAgents = options.v2SyncAgents ?? "refused";
+  /** Defines a rule that applies (`true`), or one that does not, reported as skipped with the reason. */
+  const rule = (applies: true | string, name: string, fn: () => Promise<void>, timeout?: number): void => {
+    if (applies === true) jest.test(name, fn, timeout);
+    else jest.test.skip(`${name} [does not apply: ${applies}]`, fn);
+  };
+  /** Fails a case whose agent is not of the kind its rules were chosen for. */
+  const expectKind = (template: TaskTemplate, kind: "async" | "sync", c: ConformanceCase) => {
+    const actual = findAgent(categoryOf(template)).kind;
+    assert.equal(actual, kind, `case "${c.name}" is served by a ${actual} agent, but its rules were chosen for a ${kind} one`);
+  };
+
   jest.describe(options.title ?? "propeller conformance", () => {
     jest.beforeAll(async () => {
       agents = agentsOf(target);
@@ -234,11 +295,13 @@ export function checkConformance(
     }
     if (protocols.includes("v1") && protocols.includes("v2")) {
       for (const c of cases) {
-        jest.test(
+        const kind = caseKind(target, c);
+        rule(
+          kind === "async" || "a sync agent has no task to poll",
           `${c.name}: a task created over v1 is polled to its end over v2`,
           () =>
             withCase(c, async (template, inputs) => {
-              if (findAgent(categoryOf(template)).kind === "sync") return;
+              expectKind(template, "async", c);
               const meta = await server().clientFor("v1").createTask({ template, inputs });
               const polled = await pollTask(server().clientFor("v2"), categoryOf(template), meta, { pollIntervalMs, timeoutMs });
               checkFinal(polled.resource, c.expectPhase, "v2 GetTask of a v1 task, final reply");
@@ -276,24 +339,36 @@ export function checkConformance(
 
     for (const c of cases) {
       const title = (rule: string) => `${prefix}${c.name}: ${rule}`;
-      const isSync = () => findAgent(categoryOf(resolveValue(c.template))).kind === "sync";
-      /** Over v2, whether the server runs this sync agent through CreateTask (it lists it). */
-      const servedOverV2 = async (template: TaskTemplate): Promise<boolean> => {
+      const kind = caseKind(target, c);
+      const isSync = () => kind === "sync";
+      /** Over v2, whether the server runs this sync agent through CreateTask (it lists it), as the server must. */
+      const checkListedOverV2 = async (template: TaskTemplate): Promise<void> => {
         const category = categoryOf(template);
-        const listed = await client().listAgents();
-        return listed.some((a) =>
+        const listed = (await client().listAgents()).some((a) =>
           a.supportedTaskCategories.some((t) => t.name === category.name && t.version === category.version),
+        );
+        assert.equal(
+          listed,
+          v2SyncAgents === "served",
+          `ListConnectors ${listed ? "lists" : "does not list"} the sync agent of ${formatCategory(category)}; options.v2SyncAgents is "${v2SyncAgents}"`,
         );
       };
       /** Async rules apply to async agents, and over v2 to sync agents the server runs through CreateTask. */
-      const takesAsyncPath = async (template: TaskTemplate): Promise<boolean> =>
-        !isSync() || (!v1 && (await servedOverV2(template)));
+      const asyncPath: true | string =
+        !isSync() ||
+        (!v1 && v2SyncAgents === "served") ||
+        (v1 ? "a sync agent is served by ExecuteTaskSync" : "over v2 the server refuses sync agents (v2SyncAgents)");
+      const onAsyncPath = async (template: TaskTemplate): Promise<void> => {
+        expectKind(template, kind, c);
+        if (!v1 && isSync()) await checkListedOverV2(template);
+      };
 
-      jest.test(
+      rule(
+        v1 || !isSync() || v2SyncAgents === "served" || "over v2 the server refuses sync agents (v2SyncAgents)",
         title(`runs to the expected terminal phase, every reply with a phase${v1 ? " and the matching state" : ""}`),
         () =>
           withCase(c, async (template, inputs) => {
-            if (!v1 && isSync() && !(await servedOverV2(template))) return; // the refusal rule below
+            await onAsyncPath(template);
             const seen: flyteidl.admin.Resource[] = [];
             const run = await client().runTask({
               template,
@@ -309,11 +384,12 @@ export function checkConformance(
         testTimeout,
       );
 
-      jest.test(
+      rule(
+        asyncPath,
         title("async: resource_meta is under 1 KiB and another server answers GetTask from it alone"),
         () =>
           withCase(c, async (template, inputs) => {
-            if (!(await takesAsyncPath(template))) return;
+            await onAsyncPath(template);
             const meta = await client().createTask({ template, inputs });
             assert.ok(meta.length > 0, "CreateTask returned an empty resource_meta");
             assert.ok(
@@ -337,11 +413,12 @@ export function checkConformance(
         testTimeout,
       );
 
-      jest.test(
+      rule(
+        asyncPath,
         title("async: DeleteTask answers OK on a finished job, twice"),
         () =>
           withCase(c, async (template, inputs) => {
-            if (!(await takesAsyncPath(template))) return;
+            await onAsyncPath(template);
             const meta = await client().createTask({ template, inputs });
             await pollTask(client(), categoryOf(template), meta, { pollIntervalMs, timeoutMs });
             await client().deleteTask(categoryOf(template), meta);
@@ -350,23 +427,24 @@ export function checkConformance(
         testTimeout,
       );
 
-      if (c.unknownResourceMeta !== undefined) {
-        const unknown = c.unknownResourceMeta;
-        jest.test(
-          title("async: DeleteTask answers OK for a job that was never created"),
-          () =>
-            withCase(c, async (template) => {
-              await client().deleteTask(categoryOf(template), resolveValue(unknown));
-            }),
-          testTimeout,
-        );
-      }
+      const unknown = c.unknownResourceMeta;
+      rule(
+        unknown === undefined ? "the case has no unknownResourceMeta" : asyncPath,
+        title("async: DeleteTask answers OK for a job that was never created"),
+        () =>
+          withCase(c, async (template) => {
+            await onAsyncPath(template);
+            await client().deleteTask(categoryOf(template), resolveValue(unknown ?? new Uint8Array()));
+          }),
+        testTimeout,
+      );
 
-      jest.test(
+      rule(
+        asyncPath,
         title("async: a repeated CreateTask for the same attempt succeeds"),
         () =>
           withCase(c, async (template, inputs) => {
-            if (!(await takesAsyncPath(template))) return;
+            await onAsyncPath(template);
             const first = await client().createTask({ template, inputs });
             const second = await client().createTask({ template, inputs });
             assert.ok(first.length > 0 && second.length > 0, "CreateTask returned an empty resource_meta");
@@ -375,47 +453,48 @@ export function checkConformance(
         testTimeout,
       );
 
-      if (v1) defineSyncRulesV1(c, title, isSync);
-      else defineSyncRuleV2(c, title, isSync, servedOverV2);
+      if (v1) defineSyncRulesV1(c, title, kind);
+      else defineSyncRuleV2(c, title, kind, v2SyncAgents);
 
-      if (secrets.length > 0) {
-        jest.test(
-          title("no secret value appears in resource_meta, messages or errors"),
-          () =>
-            withCase(c, async (template, inputs) => {
-              const texts: Array<[string, string]> = [];
-              try {
-                if (v1 && isSync()) {
-                  const resource = await client().executeTaskSync({ template, inputs });
-                  texts.push(["the ExecuteTaskSync message", resource.message]);
-                } else {
-                  const meta = await client().createTask({ template, inputs });
-                  texts.push(["resource_meta", Buffer.from(meta).toString("latin1")]);
-                  await pollTask(client(), categoryOf(template), meta, {
-                    pollIntervalMs,
-                    timeoutMs,
-                    onResource: (r) => texts.push(["a GetTask message", `${r.message} ${JSON.stringify(r.customInfo ?? {})}`]),
-                  });
-                }
-              } catch (err) {
-                texts.push(["an error", `${(err as Error).message} ${(err as Partial<RpcError>).details ?? ""}`]);
+      rule(
+        secrets.length > 0 || "no secret values given (options.secrets)",
+        title("no secret value appears in resource_meta, messages or errors"),
+        () =>
+          withCase(c, async (template, inputs) => {
+            expectKind(template, kind, c);
+            const texts: Array<[string, string]> = [];
+            try {
+              if (v1 && isSync()) {
+                const resource = await client().executeTaskSync({ template, inputs });
+                texts.push(["the ExecuteTaskSync message", resource.message]);
+              } else {
+                const meta = await client().createTask({ template, inputs });
+                texts.push(["resource_meta", Buffer.from(meta).toString("latin1")]);
+                await pollTask(client(), categoryOf(template), meta, {
+                  pollIntervalMs,
+                  timeoutMs,
+                  onResource: (r) => texts.push(["a GetTask message", `${r.message} ${JSON.stringify(r.customInfo ?? {})}`]),
+                });
               }
-              for (const [where, text] of texts) checkNoSecrets(secrets, text, where);
-            }),
-          testTimeout,
-        );
-      }
+            } catch (err) {
+              texts.push(["an error", `${(err as Error).message} ${(err as Partial<RpcError>).details ?? ""}`]);
+            }
+            for (const [where, text] of texts) checkNoSecrets(secrets, text, where);
+          }),
+        testTimeout,
+      );
     }
   }
 
   /** The ExecuteTaskSync rules (v1 only: flyteidl2 has no sync service). */
-  function defineSyncRulesV1(c: ConformanceCase, title: (rule: string) => string, isSync: () => boolean): void {
+  function defineSyncRulesV1(c: ConformanceCase, title: (rule: string) => string, kind: "async" | "sync"): void {
     const client = () => server().clientFor("v1");
-    jest.test(
+    rule(
+      kind === "async" || "the case's agent is sync",
       title("async: ExecuteTaskSync fails with an error status"),
       () =>
         withCase(c, async (template, inputs) => {
-          if (isSync()) return;
+          expectKind(template, kind, c);
           const err = await client()
             .executeTaskSync({ template, inputs })
             .then(
@@ -431,11 +510,12 @@ export function checkConformance(
       testTimeout,
     );
 
-    jest.test(
+    rule(
+      kind === "sync" || "the case's agent is async",
       title("sync: ExecuteTaskSync answers with exactly one terminal header"),
       () =>
         withCase(c, async (template, inputs) => {
-          if (!isSync()) return;
+          expectKind(template, kind, c);
           const replies = await client().executeTaskSyncAll({ template, inputs });
           assert.equal(replies.length, 1, `ExecuteTaskSync sent ${replies.length} messages; propeller reads exactly one`);
           const res = replies[0]?.res;
@@ -454,14 +534,24 @@ export function checkConformance(
   function defineSyncRuleV2(
     c: ConformanceCase,
     title: (rule: string) => string,
-    isSync: () => boolean,
-    servedOverV2: (template: TaskTemplate) => Promise<boolean>,
+    kind: "async" | "sync",
+    v2SyncAgents: "refused" | "served",
   ): void {
-    jest.test(
+    rule(
+      kind === "async"
+        ? "the case's agent is async"
+        : v2SyncAgents === "served"
+          ? "the server serves sync agents over v2 (v2SyncAgents): the async rules above ran it"
+          : true,
       title("sync: runs through CreateTask, or is refused with FAILED_PRECONDITION and not listed"),
       () =>
         withCase(c, async (template, inputs) => {
-          if (!isSync() || (await servedOverV2(template))) return; // listed: the async rules above ran it
+          expectKind(template, kind, c);
+          const category = categoryOf(template);
+          const listed = (await server().clientFor("v2").listAgents()).some((a) =>
+            a.supportedTaskCategories.some((t) => t.name === category.name && t.version === category.version),
+          );
+          assert.ok(!listed, `ListConnectors lists the sync agent of ${formatCategory(category)}, which the server refuses`);
           const err = await server()
             .clientFor("v2")
             .createTask({ template, inputs })

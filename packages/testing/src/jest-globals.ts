@@ -4,7 +4,11 @@
  */
 export interface JestGlobals {
   describe(name: string, fn: () => void): void;
-  test(name: string, fn: () => Promise<void>, timeoutMs?: number): void;
+  test: {
+    (name: string, fn: () => Promise<void>, timeoutMs?: number): void;
+    /** Registers a test that is not run and is reported as skipped. */
+    skip(name: string, fn?: () => Promise<void>): void;
+  };
   beforeAll(fn: () => Promise<void>, timeoutMs?: number): void;
   afterAll(fn: () => Promise<void>, timeoutMs?: number): void;
 }

@@ -43,6 +43,12 @@ interface StoredJob {
   cancelled: boolean;
 }
 
+/**
+ * What the fake accepts as authentication: BigQuery's own API wants `Authorization: Bearer
+ * <token>` on every request; the BigQuery emulator (`BIGQUERY_EMULATOR_HOST`) wants none.
+ */
+export type FakeBigQueryAuth = { accessToken: string } | { emulator: true };
+
 /** A kind of API call of the fake, for scripted failures. */
 export type Route = "insert" | "get" | "cancel";
 
@@ -153,16 +159,25 @@ export class FakeBigQuery {
     private readonly server: Server,
     /** Base URL, for the agent's `apiEndpoint` or `BIGQUERY_EMULATOR_HOST`. */
     readonly url: string,
+    /**
+     * The access token every request must carry (else 401 UNAUTHENTICATED, as BigQuery answers),
+     * or none checked, as the emulator does. Tests may change it between calls.
+     */
+    public auth: FakeBigQueryAuth,
   ) {}
 
-  /** Starts the fake on 127.0.0.1 and a free port. Close it with {@link FakeBigQuery.close}. */
-  static async start(): Promise<FakeBigQuery> {
+  /**
+   * Starts the fake on 127.0.0.1 and a free port, accepting only requests with
+   * `Authorization: Bearer <auth.accessToken>` (or, with `{ emulator: true }`, any request, as
+   * the BigQuery emulator does). Close it with {@link FakeBigQuery.close}.
+   */
+  static async start(auth: FakeBigQueryAuth): Promise<FakeBigQuery> {
     const server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen(0, "127.0.0.1", () => resolve());
     });
-    const fake = new FakeBigQuery(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    const fake = new FakeBigQuery(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`, auth);
     server.on("request", (req: IncomingMessage, res) => {
       void fake.receive(req).then(
         async ({ status = 200, json, delayMs }) => {
@@ -212,6 +227,8 @@ export class FakeBigQuery {
       body: undefined,
     };
     this.received.push(request);
+    const authError = this.authError(req.headers.authorization);
+    if (authError) return authError;
     if (raw !== "") {
       if (!/^application\/json\b/i.test(req.headers["content-type"] ?? "")) {
         return googleError(400, "invalid", "Content-Type must be application/json");
@@ -223,6 +240,26 @@ export class FakeBigQuery {
       }
     }
     return this.handle(request);
+  }
+
+  /** 401 as BigQuery answers it when the bearer token is missing or not the accepted one. */
+  private authError(authorization: string | undefined): FakeResponse | undefined {
+    if ("emulator" in this.auth) return undefined;
+    if (authorization === undefined) {
+      return googleError(
+        401,
+        "required",
+        "Request is missing required authentication credential. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
+      );
+    }
+    if (authorization !== `Bearer ${this.auth.accessToken}`) {
+      return googleError(
+        401,
+        "authError",
+        "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
+      );
+    }
+    return undefined;
   }
 
   /** The next calls of `route` fail like this, in order. */

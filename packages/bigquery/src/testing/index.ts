@@ -5,4 +5,11 @@
  *
  * @packageDocumentation
  */
-export { FakeBigQuery, type FakeBigQueryRequest, type Failure, type JobScript, type Route } from "./fake-bigquery";
+export {
+  FakeBigQuery,
+  type FakeBigQueryAuth,
+  type FakeBigQueryRequest,
+  type Failure,
+  type JobScript,
+  type Route,
+} from "./fake-bigquery";

@@ -2,10 +2,17 @@ import { type Command, Option } from "commander";
 import type { Logger } from "pino";
 import { formatCategory } from "../agent";
 import { describeErrorChain } from "../error-chain";
-import { applyHeapGrowth, DEFAULT_HEAP_GROWTH_PERCENT } from "../heap-growth";
 import { createLogger } from "../logger";
 import { AgentMetrics, legacyMetricsFromEnv, type Protocol } from "../metrics";
-import { AgentServer, DEFAULT_MAX_RECEIVE_BYTES } from "../server/agent-server";
+import type { AgentRegistry } from "../registry";
+import {
+  AgentServer,
+  type AgentServerOptions,
+  DEFAULT_MAX_CONCURRENT_STREAMS,
+  DEFAULT_MAX_CONNECTION_AGE_GRACE_MS,
+  DEFAULT_MAX_CONNECTION_AGE_MS,
+  DEFAULT_MAX_RECEIVE_BYTES,
+} from "../server/agent-server";
 import { parseProtocols } from "../server/protocols";
 import { InvalidArgumentError } from "commander";
 import { durationFlag, integerFlag, nonEmptyFlag, portFlag, readableFileFlag } from "./flag-parsers";
@@ -15,7 +22,8 @@ import { addPluginSelectionOptions, type PluginSelectionFlags, selectionFromFlag
 import { printTable } from "./table";
 import { UsageError } from "./usage-error";
 
-interface ServeFlags extends PluginSelectionFlags {
+/** The flags of `flyte-agent serve`, parsed. */
+export interface ServeFlags extends PluginSelectionFlags {
   port: number;
   host: string;
   prometheusPort: number;
@@ -28,8 +36,9 @@ interface ServeFlags extends PluginSelectionFlags {
   maxConnectionIdle: number;
   protocols: Protocol[];
   legacyMetrics?: boolean;
+  maxConnectionAge: number;
+  maxConnectionAgeGrace: number;
   allowEmpty?: boolean;
-  heapGrowth: number;
 }
 
 /** `--protocols`: a comma-separated list of v1, v2. */
@@ -78,6 +87,25 @@ function describeListenError(err: unknown, flags: ServeFlags): string {
     return `the metrics port ${flags.prometheusPort} (--prometheus-port, env FLYTE_AGENT_PROMETHEUS_PORT) ${why}: choose another with --prometheus-port <port>, or turn metrics off with --prometheus-port -1 (${message})`;
   }
   return `the gRPC port ${flags.port} (--port, env FLYTE_AGENT_PORT) ${why}: choose another with --port <port>, 0 for any free port (${message})`;
+}
+
+/**
+ * The options `flyte-agent serve` gives the {@link AgentServer}: the one place flags become
+ * server settings (the reliability suite serves its agents with these, from the default flags).
+ */
+export function serverOptions(flags: ServeFlags, registry: AgentRegistry, log: Logger): AgentServerOptions {
+  return {
+    registry,
+    logger: log,
+    maxReceiveMessageBytes: flags.maxMessageSize,
+    maxConcurrentStreams: DEFAULT_MAX_CONCURRENT_STREAMS,
+    maxConnectionIdleMs: flags.maxConnectionIdle,
+    maxConnectionAgeMs: flags.maxConnectionAge,
+    maxConnectionAgeGraceMs: flags.maxConnectionAgeGrace,
+    protocols: flags.protocols,
+    metrics: new AgentMetrics({ legacy: flags.legacyMetrics || legacyMetricsFromEnv() }),
+    tls: flags.tlsCert ? { certFile: flags.tlsCert, keyFile: flags.tlsKey, clientCaFile: flags.tlsClientCa } : undefined,
+  };
 }
 
 /** Adds `flyte-agent serve`. */
@@ -136,12 +164,21 @@ export function registerServe(program: Command, setExitCode: (code: number) => v
     )
     .addOption(
       new Option(
-        "--heap-growth <percent>",
-        "how far V8 lets the old generation grow past what survived its last full collection, in percent (0: V8 decides, up to 300)",
+        "--max-connection-age <duration>",
+        "close every connection after about this long (+-10%; clients reconnect); bounds how long a slow client holds memory (0: never)",
       )
-        .env("FLYTE_AGENT_HEAP_GROWTH")
-        .argParser(integerFlag(0, 1000))
-        .default(DEFAULT_HEAP_GROWTH_PERCENT),
+        .env("FLYTE_AGENT_MAX_CONNECTION_AGE")
+        .argParser(durationFlag)
+        .default(DEFAULT_MAX_CONNECTION_AGE_MS, "30m"),
+    )
+    .addOption(
+      new Option(
+        "--max-connection-age-grace <duration>",
+        "when a connection reaches its maximum age, how long its open calls may still run",
+      )
+        .env("FLYTE_AGENT_MAX_CONNECTION_AGE_GRACE")
+        .argParser(durationFlag)
+        .default(DEFAULT_MAX_CONNECTION_AGE_GRACE_MS, "1m"),
     )
     .addOption(
       new Option(
@@ -152,9 +189,7 @@ export function registerServe(program: Command, setExitCode: (code: number) => v
     .addOption(new Option("--allow-empty", "keep serving when no agent would be served or an included plugin is not installed"));
   addPluginSelectionOptions(command).action(async (flags: ServeFlags) => {
     checkTlsFlags(flags);
-    const heapGrowth = applyHeapGrowth(flags.heapGrowth);
     const log = createLogger();
-    log.debug({ heapGrowthPercent: flags.heapGrowth, source: heapGrowth }, "old generation growth");
     const { registry, problems } = await buildRegistry(selectionFromFlags(flags));
     for (const p of problems) log.error({ package: p.name, reason: p.error }, `plugin ${p.name} failed to load: ${p.error}`);
     const refusal = flags.allowEmpty ? undefined : nothingToServe(registry.size, problems);
@@ -165,15 +200,7 @@ export function registerServe(program: Command, setExitCode: (code: number) => v
       return;
     }
 
-    const server = new AgentServer({
-      registry,
-      logger: log,
-      maxReceiveMessageBytes: flags.maxMessageSize,
-      maxConnectionIdleMs: flags.maxConnectionIdle,
-      protocols: flags.protocols,
-      metrics: new AgentMetrics({ legacy: flags.legacyMetrics || legacyMetricsFromEnv() }),
-      tls: flags.tlsCert ? { certFile: flags.tlsCert, keyFile: flags.tlsKey, clientCaFile: flags.tlsClientCa } : undefined,
-    });
+    const server = new AgentServer(serverOptions(flags, registry, log));
     let port: number;
     try {
       port = await server.listen(flags.port, flags.host, flags.prometheusPort >= 0 ? flags.prometheusPort : undefined);
@@ -190,7 +217,7 @@ export function registerServe(program: Command, setExitCode: (code: number) => v
     const stopped = untilStopped(server, log, { drainMs: flags.drainTimeout, delayMs: flags.shutdownDelay });
     const tls = flags.tlsCert ? (flags.tlsClientCa ? "mutual TLS" : "TLS") : "plaintext";
     log.info(
-      { port, metricsPort: server.metricsPort, agents: registry.size, tls, protocols: server.protocols },
+      { port, metricsPort: server.metricsPort, agents: registry.size, tls, protocols: server.protocols, limits: server.limits },
       `serving ${registry.size} agent(s) on ${flags.host}:${port} (${tls}; ${server.protocols.join(", ")})`,
     );
 

@@ -13,7 +13,6 @@ import { agentMetadataService } from "./metadata-service";
 import { AGENT_SERVICE_NAMES, CONNECTOR_SERVICE_NAMES, HealthReporter } from "./health";
 import { PROTOCOLS } from "./protocols";
 import { addReflection } from "./reflection";
-import { DirectUnaryCalls } from "./direct-unary";
 import { GuardedListener } from "./guarded-listener";
 import type { ServiceHost } from "./service-host";
 import { InFlight, type ServerEnv } from "./request-scope";
@@ -66,17 +65,18 @@ export interface AgentServerOptions {
   /** Close a connection with no call open for this long (0: never). @default 0 */
   maxConnectionIdleMs?: number;
   /**
-   * Serve unary calls straight off their HTTP/2 stream instead of through grpc-js's per-call
-   * machinery (see `direct-unary.ts`); the answers are the same. @default true, or
-   * `FLYTE_AGENT_DIRECT_UNARY=false` in the environment
+   * Close every connection after about this long (grpc-js's `grpc.max_connection_age_ms`, with
+   * its +-10% jitter; 0: never): the server sends GOAWAY, clients reconnect for their next call.
+   * It bounds how long any one connection, however slowly it sends, holds server memory.
+   * @default {@link DEFAULT_MAX_CONNECTION_AGE_MS}
    */
-  directUnary?: boolean;
+  maxConnectionAgeMs?: number;
   /**
-   * Keep each connection's open streams in a table that lets V8 free closed streams in its
-   * young generation, instead of Node's `Map` (see `stream-id-table.ts`). @default true, or
-   * `FLYTE_AGENT_STREAM_TABLE=false` in the environment
+   * After the GOAWAY of {@link AgentServerOptions.maxConnectionAgeMs}, how long calls still open on
+   * the connection may run before it is closed (`grpc.max_connection_age_grace_ms`).
+   * @default {@link DEFAULT_MAX_CONNECTION_AGE_GRACE_MS}
    */
-  streamIdTable?: boolean;
+  maxConnectionAgeGraceMs?: number;
 }
 
 export { PROTOCOLS, parseProtocols } from "./protocols";
@@ -95,11 +95,36 @@ export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 5_000;
 export const DEFAULT_MAX_CONCURRENT_STREAMS = 1_000;
 
 /**
+ * Default maximum age of a connection: 30 minutes. A propeller keeps one long-lived connection
+ * per agent endpoint; reconnecting every half hour costs it one handshake, and no connection,
+ * however slowly it sends, lives longer than about 33 minutes plus the grace.
+ */
+export const DEFAULT_MAX_CONNECTION_AGE_MS = 30 * 60_000;
+
+/**
+ * Default time calls still open when a connection reaches its maximum age may finish: 1
+ * minute, well above a GetTask or CreateTask round trip to an external API (hundreds of
+ * milliseconds) and room for a synchronous task call to a slow API, while the age bound stays
+ * close to its nominal value.
+ */
+export const DEFAULT_MAX_CONNECTION_AGE_GRACE_MS = 60_000;
+
+/**
  * Default limit of a request's header list: 16 KiB. gRPC C-core, which serves flytekit's Python
  * agents, starts refusing requests above 8 KiB of metadata, so whatever propeller sends them
  * fits here with room to spare. Node's own default is 64 KiB.
  */
 export const DEFAULT_MAX_HEADER_LIST_BYTES = 16 * 1024;
+
+/** grpc-js's connection age options; none when the age is 0 (connections live as long as their clients keep them). */
+function connectionAgeOptions(options: AgentServerOptions): Record<string, number> {
+  const age = options.maxConnectionAgeMs ?? DEFAULT_MAX_CONNECTION_AGE_MS;
+  if (age <= 0) return {};
+  return {
+    "grpc.max_connection_age_ms": age,
+    "grpc.max_connection_age_grace_ms": options.maxConnectionAgeGraceMs ?? DEFAULT_MAX_CONNECTION_AGE_GRACE_MS,
+  };
+}
 
 /**
  * The agent gRPC server: flyteidl 1's AsyncAgentService, SyncAgentService, AgentMetadataService
@@ -113,7 +138,6 @@ export class AgentServer {
   /** The protocols served. */
   readonly protocols: readonly Protocol[];
   private readonly grpcServer: Server;
-  private readonly directUnary: DirectUnaryCalls;
   private readonly env: ServerEnv;
   private metricsServer: HttpServer | undefined;
   private listener: GuardedListener | undefined;
@@ -124,7 +148,6 @@ export class AgentServer {
     this.metrics = options.metrics ?? new AgentMetrics();
     this.env = { metrics: this.metrics, log: options.logger ?? silentLogger(), inFlight: new InFlight() };
     const maxReceiveMessageBytes = options.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_BYTES;
-    this.directUnary = new DirectUnaryCalls(maxReceiveMessageBytes);
     this.grpcServer = new Server({
       "grpc.max_receive_message_length": maxReceiveMessageBytes,
       "grpc.max_send_message_length": -1,
@@ -135,15 +158,10 @@ export class AgentServer {
       // grpc-js sends no keepalive pings of its own and, unlike gRPC C-core, counts no ping
       // strikes: client pings (propeller's every 30 s) are always answered, never a GOAWAY.
       ...(options.maxConnectionIdleMs ? { "grpc.max_connection_idle_ms": options.maxConnectionIdleMs } : {}),
+      ...connectionAgeOptions(options),
     });
     const { registry } = options;
-    // Every service goes to grpc-js; its unary methods are also noted for the direct path.
-    const services: ServiceHost = {
-      addService: (definition, implementation) => {
-        this.grpcServer.addService(definition, implementation);
-        this.directUnary.addService(definition, implementation);
-      },
-    };
+    const services: ServiceHost = this.grpcServer;
     this.protocols = PROTOCOLS.filter((p) => (options.protocols ?? PROTOCOLS).includes(p));
     if (this.protocols.length === 0) throw new Error("AgentServer needs at least one protocol (v1, v2)");
     const v1 = this.protocols.includes("v1");
@@ -162,6 +180,26 @@ export class AgentServer {
     this.health = new HealthReporter([...(v1 ? AGENT_SERVICE_NAMES : []), ...(v2 ? CONNECTOR_SERVICE_NAMES : [])]);
     this.health.addTo(services);
     if (options.reflection ?? true) addReflection(services, this.protocols);
+  }
+
+  /** The limits every connection is served with (the options, defaults filled in). */
+  get limits(): {
+    maxReceiveMessageBytes: number;
+    maxConcurrentStreams: number;
+    maxHeaderListBytes: number;
+    handshakeTimeoutMs: number;
+    maxConnectionAgeMs: number;
+    maxConnectionAgeGraceMs: number;
+  } {
+    const o = this.options;
+    return {
+      maxReceiveMessageBytes: o.maxReceiveMessageBytes ?? DEFAULT_MAX_RECEIVE_BYTES,
+      maxConcurrentStreams: o.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS,
+      maxHeaderListBytes: o.maxHeaderListBytes ?? DEFAULT_MAX_HEADER_LIST_BYTES,
+      handshakeTimeoutMs: o.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
+      maxConnectionAgeMs: o.maxConnectionAgeMs ?? DEFAULT_MAX_CONNECTION_AGE_MS,
+      maxConnectionAgeGraceMs: o.maxConnectionAgeGraceMs ?? DEFAULT_MAX_CONNECTION_AGE_GRACE_MS,
+    };
   }
 
   /** The bound gRPC port (after {@link AgentServer.listen}). */
@@ -183,12 +221,7 @@ export class AgentServer {
       handshakeTimeoutMs: this.options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
       maxHeaderListBytes: this.options.maxHeaderListBytes ?? DEFAULT_MAX_HEADER_LIST_BYTES,
     };
-    const direct = (this.options.directUnary ?? process.env.FLYTE_AGENT_DIRECT_UNARY !== "false") ? this.directUnary : undefined;
-    const streamIdTable = this.options.streamIdTable ?? process.env.FLYTE_AGENT_STREAM_TABLE !== "false";
-    this.listener = new GuardedListener(this.grpcServer, this.credentials(), limits, this.env.log, {
-      directUnary: direct,
-      streamIdTable,
-    });
+    this.listener = new GuardedListener(this.grpcServer, this.credentials(), limits, this.env.log);
     this.boundPort = await this.listener.listen(port, host);
     if (metricsPort !== undefined && metricsPort >= 0) {
       try {

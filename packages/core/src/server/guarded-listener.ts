@@ -11,14 +11,18 @@
  * - the HTTP/2 setting SETTINGS_MAX_HEADER_LIST_SIZE is set to
  *   {@link ConnectionLimits.maxHeaderListBytes}: Node resets a stream whose headers are larger
  *   with ENHANCE_YOUR_CALM, which gRPC clients report as RESOURCE_EXHAUSTED.
+ *
+ * Both need the Node http2 server behind grpc-js's injector, which grpc-js keeps in a field
+ * that is not part of its public API (`http2Servers`). That is the one place this server reads
+ * a dependency's internals, so `@grpc/grpc-js` is pinned to a tilde range, and a grpc-js that
+ * keeps it elsewhere makes the listener throw {@link UnguardedListenerError}: the server
+ * refuses to start rather than serve without the two guards.
  * @module
  */
 import type { Http2SecureServer, Http2Server, ServerHttp2Session } from "node:http2";
 import { createServer, type Server as NetServer, type Socket } from "node:net";
 import type { Server as GrpcServer, ServerCredentials } from "@grpc/grpc-js";
 import type { Logger } from "pino";
-import type { DirectUnaryCalls } from "./direct-unary";
-import { useStreamIdTable } from "./session-stream-table";
 
 /** Limits of every connection the listener accepts. */
 export interface ConnectionLimits {
@@ -28,12 +32,17 @@ export interface ConnectionLimits {
   maxHeaderListBytes: number;
 }
 
-/** What the listener adds in front of grpc-js besides the limits. */
-export interface ListenerExtras {
-  /** Serves registered unary methods straight off their HTTP/2 stream (see `direct-unary.ts`). */
-  directUnary?: DirectUnaryCalls;
-  /** Gives each session a {@link useStreamIdTable | stream table} that lets closed streams die young. */
-  streamIdTable?: boolean;
+/**
+ * The installed `@grpc/grpc-js` does not expose the http2 server behind a connection injector
+ * where 1.14 does, so the handshake deadline and the header size limit cannot be enforced.
+ */
+export class UnguardedListenerError extends Error {
+  constructor(version: string) {
+    super(
+      `@grpc/grpc-js ${version} keeps its http2 servers differently from 1.14: the handshake deadline and the request header size limit cannot be enforced, so the server will not start. Install @grpc/grpc-js ~1.14 (the range @flyte-agent/core declares).`,
+    );
+    this.name = "UnguardedListenerError";
+  }
 }
 
 type Http2Like = Http2Server | Http2SecureServer;
@@ -45,60 +54,54 @@ function http2ServersOf(server: GrpcServer): Map<Http2Like, unknown> | undefined
   return servers instanceof Map ? (servers as Map<Http2Like, unknown>) : undefined;
 }
 
+function grpcJsVersion(): string {
+  try {
+    return (require("@grpc/grpc-js/package.json") as { version: string }).version;
+  } catch {
+    return "(version unknown)";
+  }
+}
+
 /**
  * Creates grpc-js's connection injector and finds the http2 server behind it, which is where
- * the header limit is set and where sessions appear. Undefined when grpc-js no longer keeps it
- * where 1.14 does (the listener then serves without those two guards and says so).
+ * the header limit is set and where sessions appear.
+ * @throws UnguardedListenerError when grpc-js no longer keeps it where 1.14 does
  */
 function injectorWithHttp2Server(
   server: GrpcServer,
   credentials: ServerCredentials,
-): { injector: ConnectionInjector; http2: Http2Like | undefined } {
+): { injector: ConnectionInjector; http2: Http2Like } {
   const before = new Set(http2ServersOf(server)?.keys() ?? []);
   const injector = server.createConnectionInjector(credentials);
   const added = [...(http2ServersOf(server)?.keys() ?? [])].filter((s) => !before.has(s));
-  const http2 = added.length === 1 && typeof added[0]?.updateSettings === "function" ? added[0] : undefined;
+  const http2 = added.length === 1 ? added[0] : undefined;
+  if (http2 === undefined || typeof http2.updateSettings !== "function" || typeof http2.on !== "function") {
+    injector.destroy();
+    throw new UnguardedListenerError(grpcJsVersion());
+  }
   return { injector, http2 };
 }
 
 const connectionKey = (address: string | undefined, port: number | undefined) => `${address}|${port}`;
 
-/**
- * A TCP listener feeding grpc-js, with a handshake deadline and a header size limit per
- * connection; with {@link ListenerExtras}, unary methods served in front of grpc-js and a
- * stream table per session.
- */
+/** A TCP listener feeding grpc-js, with a handshake deadline and a header size limit per connection. */
 export class GuardedListener {
   private readonly net: NetServer;
   private readonly injector: ConnectionInjector;
   /** Handshake deadlines of the sockets that have not sent their first SETTINGS yet, by remote address. */
   private readonly pending = new Map<string, { socket: Socket; timer: NodeJS.Timeout }>();
-  /** Whether the handshake deadline and header limit are in force (see {@link injectorWithHttp2Server}). */
-  readonly guarded: boolean;
-  private streamIdTable: boolean;
 
+  /** @throws UnguardedListenerError when the guards cannot be put in place (see the module notes) */
   constructor(
     grpcServer: GrpcServer,
     credentials: ServerCredentials,
     private readonly limits: ConnectionLimits,
     private readonly log: Logger,
-    { directUnary, streamIdTable = false }: ListenerExtras = {},
   ) {
     const { injector, http2 } = injectorWithHttp2Server(grpcServer, credentials);
     this.injector = injector;
-    this.guarded = http2 !== undefined;
-    this.streamIdTable = streamIdTable;
-    if (http2) {
-      http2.updateSettings({ maxHeaderListSize: limits.maxHeaderListBytes });
-      http2.on("session", (session: ServerHttp2Session) => this.watchSession(session));
-      if (directUnary && !directUnary.attach(http2, grpcServer)) {
-        log.warn("this @grpc/grpc-js version handles streams differently: every call goes through grpc-js");
-      }
-    } else {
-      log.warn(
-        "this @grpc/grpc-js version hides its http2 server: no handshake deadline and no header size limit on connections",
-      );
-    }
+    http2.updateSettings({ maxHeaderListSize: limits.maxHeaderListBytes });
+    http2.on("session", (session: ServerHttp2Session) => this.watchSession(session));
     this.net = createServer((socket) => this.accept(socket));
   }
 
@@ -121,31 +124,25 @@ export class GuardedListener {
   }
 
   private accept(socket: Socket): void {
-    if (this.guarded) {
-      const key = connectionKey(socket.remoteAddress, socket.remotePort);
-      const timer = setTimeout(() => {
-        this.pending.delete(key);
-        this.log.warn(
-          { remote: key.replace("|", ":"), timeoutMs: this.limits.handshakeTimeoutMs },
-          "closing a connection that did not complete its HTTP/2 handshake in time",
-        );
-        socket.destroy();
-      }, this.limits.handshakeTimeoutMs);
-      timer.unref();
-      this.pending.set(key, { socket, timer });
-      socket.once("close", () => {
-        // A later connection may reuse the address and port: only settle this socket's own entry.
-        if (this.pending.get(key)?.socket === socket) this.settled(key);
-      });
-    }
+    const key = connectionKey(socket.remoteAddress, socket.remotePort);
+    const timer = setTimeout(() => {
+      this.pending.delete(key);
+      this.log.warn(
+        { remote: key.replace("|", ":"), timeoutMs: this.limits.handshakeTimeoutMs },
+        "closing a connection that did not complete its HTTP/2 handshake in time",
+      );
+      socket.destroy();
+    }, this.limits.handshakeTimeoutMs);
+    timer.unref();
+    this.pending.set(key, { socket, timer });
+    socket.once("close", () => {
+      // A later connection may reuse the address and port: only settle this socket's own entry.
+      if (this.pending.get(key)?.socket === socket) this.settled(key);
+    });
     this.injector.injectConnection(socket);
   }
 
   private watchSession(session: ServerHttp2Session): void {
-    if (this.streamIdTable && !useStreamIdTable(session)) {
-      this.streamIdTable = false;
-      this.log.warn("this Node.js version keeps a session's streams differently: sessions keep Node's own stream map");
-    }
     const socket = session.socket;
     const key = connectionKey(socket?.remoteAddress, socket?.remotePort);
     if (this.pending.has(key)) session.once("remoteSettings", () => this.settled(key));

@@ -1,28 +1,25 @@
 import { status } from "@grpc/grpc-js";
-import { AgentRegistry, AgentServer, registerSecretValue } from "../../src";
+import { AgentRegistry, AgentServer, registerSecretValue, silentLogger } from "../../src";
+import { defaultServeFlags } from "./fixtures/serve-defaults";
+import { serverOptions } from "../../src/cli/serve";
 import { BAD_INPUTS, type CaseContext } from "./bad-inputs.cases";
 import { FAKE_SECRET, FaultyAgent, StrictAgent, StrictSyncAgent } from "./fixtures/agents";
 import { RawClient } from "./fixtures/raw-client";
 import { decodeGetReply, getTask, PATH } from "./fixtures/requests";
 
-// Every case runs against both ways unary calls are served: straight off the HTTP/2 stream
-// (the default) and through grpc-js's own call handling; clients must not see a difference.
-const TRANSPORTS = [
-  ["direct unary", true],
-  ["grpc-js", false],
-] as const;
-
+// Every case runs against the server exactly as `flyte-agent serve` builds it from its default
+// flags (serverOptions), serving the test agents; one more server differs only in a 1 MiB limit.
 const servers: AgentServer[] = [];
 const clients: RawClient[] = [];
 
-async function start(
-  directUnary: boolean,
-  maxReceiveMessageBytes?: number,
-): Promise<{ server: AgentServer; client: RawClient; address: string }> {
+async function start(maxMessageSize?: number): Promise<{ server: AgentServer; client: RawClient; address: string }> {
   const registry = new AgentRegistry();
   const faulty = new FaultyAgent();
   for (const agent of [new StrictAgent(), faulty, new StrictSyncAgent()]) registry.register(agent);
-  const server = new AgentServer({ registry, maxReceiveMessageBytes, directUnary });
+  const flags = defaultServeFlags();
+  const server = new AgentServer(
+    serverOptions(maxMessageSize === undefined ? flags : { ...flags, maxMessageSize }, registry, silentLogger()),
+  );
   const address = `127.0.0.1:${await server.listen(0, "127.0.0.1")}`;
   const client = new RawClient(address);
   servers.push(server);
@@ -50,14 +47,14 @@ test("the table holds at least 30 bad inputs", () => {
   expect(new Set(BAD_INPUTS.map((c) => c.name)).size).toBe(BAD_INPUTS.length);
 });
 
-describe.each(TRANSPORTS)("served by %s", (_transport, directUnary) => {
+describe("served as flyte-agent serve serves by default", () => {
   let ctx: CaseContext;
   let main: AgentServer;
 
   beforeAll(async () => {
-    const first = await start(directUnary);
+    const first = await start();
     main = first.server;
-    const small = await start(directUnary, 1024 * 1024);
+    const small = await start(1024 * 1024);
     const registry = main as unknown as { options: { registry: AgentRegistry } };
     const faulty = registry.options.registry.find({ name: "rel_faulty", version: 0 }) as FaultyAgent;
     ctx = { client: first.client, smallLimitClient: small.client, faulty, address: first.address };
