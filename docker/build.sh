@@ -14,6 +14,29 @@
 #   FILE       an .npmrc for a private registry (registry=, //host/:_authToken=); passed as the
 #              build secret "npmrc", so it is in no image layer
 set -euo pipefail
+usage() {
+  cat <<'USAGE'
+Usage: docker/build.sh [-t TAG] [-p "PLUGINS"] [-b BASE_IMAGE] [--npmrc FILE] [-- extra build args]
+
+Builds the agent image with podman (or buildah), without a daemon: builds the workspace, makes
+the node_modules of the bundle and the bundled plugins with pnpm deploy (exactly the versions in
+pnpm-lock.yaml), packs the workspace packages, then runs
+podman build --isolation chroot --format docker.
+
+  -t, --tag TAG        image name (default: localhost/flyte-agent:latest)
+  -p, --plugins LIST   the plugins, space-separated (default: "bigquery databricks snowflake template").
+                       Each is a bundled plugin by short or package name (template,
+                       @flyte-agent/template), a plugin package directory (built, then packed),
+                       a plugin .tgz, or a registry spec name@version
+  -b, --base IMAGE     base image with node 24 and npm (default: the Dockerfile's node:24-bookworm-slim)
+  --npmrc FILE         an .npmrc for a private registry, passed as the build secret "npmrc"
+                       (in no image layer)
+  -h, --help           this text
+
+Example:
+  docker/build.sh -p "template ../team-jobs" -t registry.example.com/flyte-agent:team
+USAGE
+}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TAG=localhost/flyte-agent:latest
 PLUGINS="bigquery databricks openai sagemaker sensor snowflake template webhook"
@@ -26,7 +49,7 @@ while [ $# -gt 0 ]; do
     -b | --base) BASE_IMAGE=$2; shift 2 ;;
     --npmrc) NPMRC=$2; shift 2 ;;
     --) shift; break ;;
-    -h | --help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h | --help) usage; exit 0 ;;
     *) echo "build.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done

@@ -28,7 +28,7 @@ export async function customTaskPlugin() {
   }
   return {
     label: "bench/agents/custom-task.cjs",
-    args: ["--include", "none", "--modules", join(BENCH_DIR, "agents", "custom-task.cjs")],
+    args: ["--include", join(BENCH_DIR, "agents", "custom-task.cjs")],
   };
 }
 

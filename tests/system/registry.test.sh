@@ -5,9 +5,11 @@
 #  2. in an empty directory with only npm: `npm install @flyte-agent/core @flyte-agent/bigquery`,
 #     `npx flyte-agent list` shows only the BigQuery agent, `npx flyte-agent serve` answers
 #     ListAgents with exactly it; the same with @flyte-agent/template alone;
-#  3. `flyte-agent new team-jobs-commonjs --standalone` and `team-jobs-esm --standalone --esm`:
-#     `npm install && npm test` pass against the registry (the ES module one's tests run as ES
-#     modules), the `npm pack` tarball installs beside core and `flyte-agent serve` serves it.
+#  3. `npm create flyte-agent@latest team-jobs-commonjs --registry <it>` and
+#     `... team-jobs-esm -- --esm` (the create-flyte-agent package, as the READMEs show it): in
+#     the new project `npm install && npm test` pass against the registry (the ES module one's
+#     tests run as ES modules), its README is its own, the `npm pack` tarball installs beside
+#     core and `flyte-agent serve` serves it.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=lib/registry.sh
@@ -42,6 +44,8 @@ for pkg in flyteidl core testing bigquery databricks openai sagemaker sensor sno
   v=$(npm view "@flyte-agent/$pkg" version) || fail "@flyte-agent/$pkg is not in the registry"
   [ "$v" = "$(node -p "require('$ROOT/packages/$pkg/package.json').version")" ] || fail "@flyte-agent/$pkg: registry has $v"
 done
+v=$(npm view create-flyte-agent version --registry "$REGISTRY") || fail "create-flyte-agent is not in the registry"
+[ "$v" = "$(node -p "require('$ROOT/packages/create-flyte-agent/package.json').version")" ] || fail "create-flyte-agent: registry has $v"
 core_deps=$(npm view @flyte-agent/core dependencies --json)
 case "$core_deps" in *workspace:*) fail "published core keeps a workspace: range: $core_deps" ;; esac
 
@@ -89,17 +93,22 @@ for kind in commonjs esm; do
   name=team-jobs-$kind
   flag=""
   [ "$kind" = esm ] && flag=--esm
-  step "flyte-agent new $name --standalone $flag; npm install && npm test"
+  step "npm create flyte-agent@latest $name${flag:+ -- $flag}; npm install && npm test"
   cd "$WORK"
-  # The README's command: core and the template straight from the registry.
-  # npx keeps what it installed under the npm cache, keyed by the package names: with a cache
-  # shared with earlier runs it would reuse an old install of the same version (every run
-  # publishes 0.1.0 anew), so it gets a cache of its own.
+  # The README's command, against the registry. npm create runs npx, which keeps what it
+  # installed under the npm cache keyed by the package names: with a cache shared with earlier
+  # runs it would reuse an old install of the same version (every run publishes 0.1.0 anew), so
+  # it gets a cache of its own.
   # shellcheck disable=SC2086 # no flag for commonjs
-  npm_config_cache="$WORK/npx-cache" npx -y -p @flyte-agent/core -p @flyte-agent/template flyte-agent new "$name" --standalone $flag >/dev/null || fail "flyte-agent new --standalone $flag"
+  npm_config_cache="$WORK/npx-cache-$kind" npm create flyte-agent@latest "$name" --registry "$REGISTRY" ${flag:+-- $flag} >"$WORK/create-$kind.log" 2>&1 || {
+    cat "$WORK/create-$kind.log" >&2
+    fail "npm create flyte-agent $flag"
+  }
   cd "$WORK/$name"
   grep -q '"@flyte-agent/core": "\^' package.json || fail "$name does not depend on core with a caret range"
-  if grep -rq "workspace:\|\.\./\.\./" package.json tsconfig*.json jest.config.js; then fail "$name refers to a workspace"; fi
+  if grep -rq "workspace:\|\.\./\.\./" package.json tsconfig*.json jest.config.js README.md; then fail "$name refers to a workspace"; fi
+  if grep -q "pnpm\|turbo" README.md; then fail "$name/README.md tells its user to run pnpm or turbo"; fi
+  head -1 README.md | grep -qx "# $name" || fail "$name/README.md is not about $name"
   (npm install --no-audit --no-fund --loglevel=error && npm test) >"$WORK/$name.log" 2>&1 || {
     tail -40 "$WORK/$name.log" >&2
     fail "npm install && npm test in $name"

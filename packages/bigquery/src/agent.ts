@@ -23,7 +23,7 @@ import { outputName } from "./outputs";
 import { toQueryParameters } from "./parameters";
 import { BIGQUERY_RETRY_DEFAULTS, lastFailure, RetriesExhausted, withRetry } from "./retry";
 import { consoleLink, jobToResource } from "./state";
-import { readTaskConfig } from "./task-config";
+import { BIGQUERY_CUSTOM_KEYS, readTaskConfig } from "./task-config";
 import type { BigQueryAgentOptions, BigQueryJobMeta } from "./types";
 
 /** The task type of BigQuery query tasks (flytekit's `BigQueryTask`). */
@@ -76,6 +76,8 @@ function describe(err: BigQueryApiError): string {
 export class BigQueryAgent extends AsyncAgent<BigQueryJobMeta> {
   readonly name = "BigQuery Agent";
   readonly category = { name: BIGQUERY_TASK_TYPE, version: 0 };
+  /** The keys of `template.custom` this agent reads: flytekit's fields and BigQuery's query job configuration. */
+  readonly customKeys = BIGQUERY_CUSTOM_KEYS;
   private readonly clients: BigQueryClients;
   private readonly retry: RetryPolicy;
   private readonly consoleUrl: string;

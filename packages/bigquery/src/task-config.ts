@@ -28,6 +28,40 @@ const JOB_KEYS = new Set(["labels", "dryRun", "jobTimeoutMs", "reservation", "ma
 /** Keys the agent sets itself. */
 const OWN_QUERY_KEYS = new Set(["query", "queryParameters", "parameterMode"]);
 
+/**
+ * Every key of `custom` the agent accepts: the Flyte fields, the job-level keys and the fields
+ * of BigQuery's `JobConfigurationQuery` (REST form) that a task may set.
+ */
+export const BIGQUERY_CUSTOM_KEYS = [
+  ...FLYTE_KEYS,
+  ...JOB_KEYS,
+  "allowLargeResults",
+  "clustering",
+  "connectionProperties",
+  "continuous",
+  "createDisposition",
+  "createSession",
+  "defaultDataset",
+  "destinationEncryptionConfiguration",
+  "destinationTable",
+  "flattenResults",
+  "maximumBillingTier",
+  "maximumBytesBilled",
+  "preserveNulls",
+  "priority",
+  "rangePartitioning",
+  "schemaUpdateOptions",
+  "scriptOptions",
+  "systemVariables",
+  "tableDefinitions",
+  "timePartitioning",
+  "useLegacySql",
+  "useQueryCache",
+  "userDefinedFunctionResources",
+  "writeDisposition",
+  "writeIncrementalResults",
+] as const;
+
 const PROJECT_ID = /^[a-z][a-z0-9.:-]{0,127}$/i;
 
 function fail(message: string): never {

@@ -87,7 +87,8 @@ describe("deploy/kubernetes", () => {
   });
 
   it("graceful shutdown fits in the termination grace period", () => {
-    const arg = (name: string) => Number(container.args[container.args.indexOf(name) + 1]);
+    const { parseDuration } = require("@flyte-agent/core") as typeof import("@flyte-agent/core");
+    const arg = (name: string) => parseDuration(String(container.args[container.args.indexOf(name) + 1]), name);
     expect((arg("--shutdown-delay") + arg("--drain-timeout")) / 1000).toBeLessThan(pod.spec.terminationGracePeriodSeconds);
   });
 

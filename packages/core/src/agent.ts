@@ -1,5 +1,6 @@
 import type { core } from "@flyte-agent/flyteidl";
 import { jsonMetaCodec, type MetaCodec } from "./meta";
+import type { DeclaresCustomKeys } from "./custom-keys";
 import { InvalidMetaError } from "./errors";
 import type {
   CreateContext,
@@ -13,7 +14,7 @@ import type {
 } from "./types";
 
 /** Properties every agent has, sync or async. */
-interface AgentBase {
+interface AgentBase extends DeclaresCustomKeys {
   /** Display name; agents with the same name are grouped in ListAgents/GetAgent. */
   readonly name: string;
   /** The task category this agent serves. */
@@ -27,6 +28,10 @@ interface AgentBase {
  * Everything `get`/`delete` need lives in the returned `Meta`, which is encoded into
  * resource_meta (JSON by default; override {@link AsyncAgent.metaCodec}), so any replica can
  * answer. Never put secrets in it.
+ *
+ * Declare the keys of `template.custom` the agent reads as a field, `readonly customKeys =
+ * ["key", ...] as const` (see {@link DeclaresCustomKeys}; dotted entries for nested objects):
+ * `flyte-agent run` then refuses a task file with an unknown key and `serve` logs one.
  *
  * @typeParam Meta - the agent's resource metadata.
  */
@@ -69,6 +74,10 @@ export abstract class AsyncAgent<Meta = unknown> implements AgentBase {
 /**
  * An agent that answers in one call (ExecuteTaskSync): the returned Resource must be terminal
  * (normally SUCCEEDED with outputs, or FAILED with a message).
+ *
+ * Declare the keys of `template.custom` the agent reads as a field, `readonly customKeys =
+ * ["key", ...] as const` (see {@link DeclaresCustomKeys}; dotted entries for nested objects):
+ * `flyte-agent run` then refuses a task file with an unknown key and `serve` logs one.
  */
 export abstract class SyncAgent implements AgentBase {
   /** Marks sync agents (checked structurally). */

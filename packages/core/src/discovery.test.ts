@@ -155,7 +155,9 @@ describe("selection", () => {
 
   it("an included name that is not installed is a reported problem", async () => {
     const { problems } = await registryOf({ include: ["alpha", "alhpa"] });
-    expect(problems.map((p) => [p.name, p.error])).toEqual([["alhpa", expect.stringMatching(/no installed package/)]]);
+    expect(problems.map((p) => [p.name, p.error])).toEqual([
+      ["alhpa", expect.stringMatching(/no installed plugin package is called alhpa.*did you mean alpha\?/)],
+    ]);
   });
 
   it("reads FLYTE_AGENT_INCLUDE / FLYTE_AGENT_EXCLUDE when no flag is given", async () => {

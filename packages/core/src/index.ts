@@ -8,6 +8,14 @@
 
 // Writing agents
 export { AsyncAgent, SyncAgent, formatCategory, type Agent } from "./agent";
+export {
+  declaredCustomKeys,
+  describeUnknownCustomKeys,
+  unknownCustomKeys,
+  type DeclaresCustomKeys,
+  type UnknownCustomKey,
+} from "./custom-keys";
+export { closestName } from "./closest-name";
 export { definePlugin, isAgentPlugin, PLUGIN_TAG, type AgentPlugin, type PluginDefinition } from "./plugin";
 export {
   Phase,

@@ -1,9 +1,14 @@
+import { readFileSync, statSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
+import { closestName } from "./closest-name";
 import {
+  type DiscoveredPackage,
   findPluginPackages,
   type LoadedOk,
   type LoadedPackage,
   type LoadFailure,
   loadModuleByPath,
+  loadPackage,
   loadPackages,
   nodeModulesChain,
 } from "./discovery";
@@ -13,9 +18,13 @@ import { CORE_VERSION } from "./version";
 
 /** Which plugins to serve. Every field falls back to an environment variable, then a default. */
 export interface PluginSelection {
-  /** Only these package names. @default env FLYTE_AGENT_INCLUDE (comma-separated), else every package */
+  /**
+   * Only these plugins: package names (`@flyte-agent/bigquery`), short names of this project's
+   * plugins (`bigquery`), or paths (`./team-jobs`, a package directory or a plugin module).
+   * @default env FLYTE_AGENT_INCLUDE (comma-separated), else every package
+   */
   include?: string[];
-  /** Not these package names. @default env FLYTE_AGENT_EXCLUDE (comma-separated), else none */
+  /** Not these plugins (names, short names or paths, as `include`). @default env FLYTE_AGENT_EXCLUDE (comma-separated), else none */
   exclude?: string[];
   /** Extra plugin modules to load by path. @default env FLYTE_AGENT_MODULES (comma-separated), else none */
   modules?: string[];
@@ -53,6 +62,49 @@ const listFromEnv = (name: string): string[] | undefined => {
     .map((s) => s.trim())
     .filter(Boolean);
 };
+
+/** The scope of this project's own plugins: `bigquery` is short for `@flyte-agent/bigquery`. */
+const OWN_SCOPE = "@flyte-agent/";
+
+/** True for an --include / --exclude entry that is a path (`./x`, `../x`, `/x`), not a package name. */
+export const isPathEntry = (entry: string): boolean => entry.startsWith(".") || isAbsolute(entry);
+
+/**
+ * The installed plugin package an --include / --exclude name means: the package of exactly that
+ * name, else the short name of one of ours (`bigquery` for `@flyte-agent/bigquery`).
+ */
+function matchName(name: string, installed: readonly DiscoveredPackage[]): string | undefined {
+  if (installed.some((p) => p.name === name)) return name;
+  const scoped = `${OWN_SCOPE}${name}`;
+  return installed.some((p) => p.name === scoped) ? scoped : undefined;
+}
+
+function notInstalled(name: string, installed: readonly DiscoveredPackage[]): string {
+  const names = [...new Set(installed.map((p) => p.name))].sort();
+  const shortOrFull = names.flatMap((n) => (n.startsWith(OWN_SCOPE) ? [n, n.slice(OWN_SCOPE.length)] : [n]));
+  const close = closestName(name, shortOrFull);
+  const alsoShort = name.includes("/") ? "" : ` (or ${OWN_SCOPE}${name})`;
+  return `it was asked for with --include / FLYTE_AGENT_INCLUDE but no installed plugin package is called ${name}${alsoShort}${close ? ` (did you mean ${close}?)` : ""}; installed plugins: ${names.join(", ") || "none"}`;
+}
+
+/** The plugin package in the directory at `path` (a package.json with `flyteAgent.plugin`), else undefined. */
+function packageAtPath(path: string, cwd: string): DiscoveredPackage | undefined {
+  const dir = resolve(cwd, path);
+  let pkg: { name?: unknown; version?: unknown; flyteAgent?: { plugin?: unknown } };
+  try {
+    if (!statSync(dir).isDirectory()) return undefined;
+    pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as typeof pkg;
+  } catch {
+    return undefined;
+  }
+  const entry = pkg.flyteAgent?.plugin;
+  if (typeof pkg.name !== "string" || typeof entry !== "string") return undefined;
+  return { name: pkg.name, version: typeof pkg.version === "string" ? pkg.version : "", dir, entry: resolve(dir, entry) };
+}
+
+function packageNameAtPath(path: string, cwd: string): string {
+  return packageAtPath(path, cwd)?.name ?? resolve(cwd, path);
+}
 
 /** "plugin @scope/name@1.2.3 failed to load: reason" */
 export const describeProblem = (p: LoadFailure): string =>
@@ -96,10 +148,17 @@ export async function discoverPlugins(selection: PluginSelection = {}): Promise<
   const coreVersion = selection.coreVersion ?? CORE_VERSION;
   const dirs = selection.nodeModules ?? [...nodeModulesChain(cwd), ...nodeModulesChain(__dirname)];
 
-  let packages = findPluginPackages(dirs);
-  const missing = (include ?? []).filter((name) => !packages.some((p) => p.name === name));
-  if (include) packages = packages.filter((p) => include.includes(p.name));
-  packages = packages.filter((p) => !exclude.includes(p.name));
+  const installed = findPluginPackages(dirs);
+  const byPath = (include ?? []).filter(isPathEntry);
+  const fromPaths = byPath.map((path) => packageAtPath(path, cwd));
+  const pathNames = new Set(fromPaths.flatMap((p) => (p && "name" in p ? [p.name] : [])));
+  const excluded = new Set(exclude.map((e) => (isPathEntry(e) ? packageNameAtPath(e, cwd) : matchName(e, installed))));
+  const wanted = include?.filter((e) => !isPathEntry(e));
+  const missing = (wanted ?? []).filter((name) => matchName(name, installed) === undefined);
+  const names = new Set((wanted ?? []).map((name) => matchName(name, installed)));
+  const packages = installed.filter(
+    (p) => (include === undefined || names.has(p.name)) && !excluded.has(p.name) && !pathNames.has(p.name),
+  );
 
   const loaded: LoadedPackage[] = [
     ...missing.map(
@@ -109,11 +168,15 @@ export async function discoverPlugins(selection: PluginSelection = {}): Promise<
         dir: "",
         entry: "",
         ok: false,
-        error: "it was asked for with --include / FLYTE_AGENT_INCLUDE but no installed package of that name is a plugin",
+        error: notInstalled(name, installed),
       }),
     ),
     ...(await loadPackages(packages, coreVersion)),
   ];
+  for (const [i, found] of fromPaths.entries()) {
+    const path = byPath[i] ?? "";
+    loaded.push(found === undefined ? await loadModuleByPath(path, cwd, coreVersion) : await loadPackage(found, coreVersion));
+  }
   for (const m of modules) loaded.push(await loadModuleByPath(m, cwd, coreVersion));
   const checked = loaded.map((p) => (p.ok ? checkOwnAgents(p) : p));
 

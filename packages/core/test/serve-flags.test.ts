@@ -15,7 +15,7 @@ const CRASHING_PLUGIN = join(__dirname, "fixtures", "crashing-plugin.cjs");
 
 /** Runs `flyte-agent serve` with the test plugin and the given arguments, to completion. */
 const serveOnce = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  runCli(["serve", "--port", "0", "--host", "127.0.0.1", "--include", "none", "--modules", TEST_PLUGIN, ...args], { env });
+  runCli(["serve", "--port", "0", "--host", "127.0.0.1", "--include", TEST_PLUGIN, ...args], { env });
 
 describe("flags are checked at start-up", () => {
   const refused: Array<[string, string[], NodeJS.ProcessEnv, string]> = [
@@ -78,7 +78,7 @@ describe("flags are checked at start-up", () => {
   });
 
   it("accepts the duration syntax for --drain-timeout and --shutdown-delay, and -1 for --prometheus-port", async () => {
-    const p = await startServe(["--drain-timeout", "1m30s", "--shutdown-delay", "250", "--prometheus-port", "-1"]);
+    const p = await startServe(["--drain-timeout", "1m30s", "--shutdown-delay", "250ms", "--prometheus-port", "-1"]);
     try {
       expect(p.port).toBeGreaterThan(0);
       expect(p.metricsPort).toBeUndefined(); // -1 turns metrics off

@@ -21,7 +21,7 @@ import { DEFAULT_TOKEN_SECRET, checkSecretName, readAccessToken } from "./access
 import { INSTANCE_ENV, allowedHostsFrom, isHostAllowed, toBaseUrl } from "./instance";
 import { type ApiOutcome, type JobsApiCall, JobsApiClient, type JobsApiClientOptions, type RunInfo } from "./jobs-api";
 import { phaseOfRun } from "./run-state";
-import { buildRunSubmitBody, customOf, optionalString } from "./run-submit-body";
+import { buildRunSubmitBody, customOf, DATABRICKS_CUSTOM_KEYS, optionalString } from "./run-submit-body";
 import { runName } from "./run-name";
 import type { DatabricksAgentOptions, DatabricksRunMeta } from "./types";
 
@@ -54,6 +54,8 @@ function idempotencyToken(ctx: CreateContext): string {
 export class DatabricksAgent extends AsyncAgent<DatabricksRunMeta> {
   readonly name = DATABRICKS_AGENT_NAME;
   readonly category: TaskCategory;
+  /** The keys of `template.custom` this agent reads (flytekit's Spark/Databricks task fields). */
+  readonly customKeys = DATABRICKS_CUSTOM_KEYS;
   /** The connection pool, shared with siblings made by {@link DatabricksAgent.withTaskType}; created on first use. */
   private pool: { client?: JobsApiClient; readonly options: JobsApiClientOptions };
   private readonly tokenSecret: string;

@@ -16,6 +16,27 @@ export const CREDENTIAL_PROVIDER_ENV = "FLYTE_DATABRICKS_SERVICE_CREDENTIAL_PROV
 
 const isObject = (v: unknown): v is JsonObject => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/**
+ * Every key of `custom` the agent reads, and the other fields flytekit's Spark task writes there
+ * (`mainApplicationFile`, `executorPath`, ...), which a Databricks run does not need.
+ */
+export const DATABRICKS_CUSTOM_KEYS = [
+  "databricksConf",
+  "databricksInstance",
+  "databricksTokenSecret",
+  "databricksServiceCredentialProvider",
+  "sparkConf",
+  "notebookPath",
+  "notebookBaseParameters",
+  "applicationType",
+  "mainApplicationFile",
+  "mainClass",
+  "executorPath",
+  "hadoopConf",
+  "driverPod",
+  "executorPod",
+] as const;
+
 /** `template.custom`, checked to be an object. */
 export function customOf(template: flyteidl.core.TaskTemplate): JsonObject {
   const custom: unknown = template.custom;

@@ -31,7 +31,7 @@ import {
   errorText,
 } from "./sql-api";
 import { queryLink, statusToResource } from "./statement-status";
-import { declaresOutputs, readTaskConfig } from "./task-config";
+import { declaresOutputs, readTaskConfig, SNOWFLAKE_CUSTOM_KEYS } from "./task-config";
 import type { SnowflakeAgentOptions, SnowflakeQueryMeta } from "./types";
 
 /** Display name of the agent. */
@@ -60,6 +60,8 @@ interface Principal {
 export class SnowflakeAgent extends AsyncAgent<SnowflakeQueryMeta> {
   readonly name = SNOWFLAKE_AGENT_NAME;
   readonly category: TaskCategory = { name: SNOWFLAKE_TASK_TYPE, version: 0 };
+  /** The keys of `template.custom` this agent reads (flyte-sdk's connection fields, parameter types). */
+  readonly customKeys = SNOWFLAKE_CUSTOM_KEYS;
   private client?: SqlApiClient;
   private readonly clientOptions: SqlApiClientOptions;
   /** `endpoint` or `FLYTE_SNOWFLAKE_ENDPOINT`, read once (checked per call, with the account). */

@@ -19,6 +19,8 @@ export interface SnowflakeTaskConfig {
 }
 
 const REQUIRED = ["account", "user", "database", "warehouse"] as const;
+/** Every key of `custom` the agent reads (flyte-sdk writes the connection fields there). */
+export const SNOWFLAKE_CUSTOM_KEYS = [...REQUIRED, "schema", "role", "timeout", "parameter_types"] as const;
 /** 1 to 255 characters, none of them a control character. */
 function isPrintable(value: string): boolean {
   return (

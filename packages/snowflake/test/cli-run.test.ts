@@ -64,8 +64,6 @@ test("flyte-agent run runs a snowflake task against the fake and prints its resu
       "--max-poll-interval",
       "50ms",
       "--include",
-      "none",
-      "--modules",
       PLUGIN,
     ],
     { _FSEC_SNOWFLAKE_PRIVATE_KEY: keys.privateKeyPem, FLYTE_SNOWFLAKE_ENDPOINT: fake.url, LOG_LEVEL: "info" },

@@ -52,6 +52,8 @@ const MAX_INLINE_INPUT_BYTES = 640;
 export class CustomAsyncAgent extends AsyncAgent<CustomJobMeta> {
   readonly name = "Custom Agent";
   readonly category = { name: "custom_task", version: 0 };
+  /** The keys of `template.custom` this agent reads (a task with another key is refused by `flyte-agent run`). */
+  readonly customKeys = ["durationSeconds", "fail"] as const;
 
   /** Starts the job: here, only records what `get` needs. */
   async create(ctx: CreateContext): Promise<CustomJobMeta> {

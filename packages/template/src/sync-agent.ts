@@ -10,6 +10,8 @@ import { readTaskConfig } from "./task-config";
 export class CustomSyncAgent extends SyncAgent {
   readonly name = "Custom Sync Agent";
   readonly category = { name: "custom_sync_task", version: 0 };
+  /** The keys of `template.custom` this agent reads. */
+  readonly customKeys = ["durationSeconds", "fail"] as const;
 
   async do(ctx: ExecuteContext): Promise<Resource> {
     const { fail } = readTaskConfig(ctx.template);

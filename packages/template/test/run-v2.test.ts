@@ -15,18 +15,7 @@ import { GrpcStatus, PropellerClient, taskTemplate } from "@flyte-agent/testing"
 const BIN = join(__dirname, "..", "node_modules", "@flyte-agent", "core", "bin", "flyte-agent.js");
 const BUILT_PLUGIN = join(__dirname, "..", "dist", "index.js");
 /** The built plugin alone, on a free port, without metrics (so copies of this test can run at once). */
-const SERVE_ARGS = [
-  "--port",
-  "0",
-  "--host",
-  "127.0.0.1",
-  "--prometheus-port",
-  "-1",
-  "--include",
-  "none",
-  "--modules",
-  BUILT_PLUGIN,
-];
+const SERVE_ARGS = ["--port", "0", "--host", "127.0.0.1", "--prometheus-port", "-1", "--include", BUILT_PLUGIN];
 const FAST = { pollIntervalMs: 20, maxPollIntervalMs: 50 };
 
 let serve: ChildProcess;

@@ -6,7 +6,7 @@
 #                        from it, with that token; other packages come from npm's usual registry)
 #   stop_registry        stops it (call from the test's cleanup)
 #
-# @flyte-agent/* is served from this registry only (never proxied, so that only what the test
+# @flyte-agent/* and create-flyte-agent are served from this registry only (never proxied, so that only what the test
 # published is installed); @private/* needs a token to read; everything else is proxied to the
 # public npm registry.
 REGISTRY_PID=""
@@ -27,6 +27,9 @@ uplinks:
     timeout: 60s
 packages:
   '@flyte-agent/*':
+    access: \$all
+    publish: \$authenticated
+  'create-flyte-agent':
     access: \$all
     publish: \$authenticated
   '@private/*':

@@ -5,6 +5,7 @@ import { registerNew } from "./new";
 import { registerPropellerConfig } from "./propeller-config";
 import { registerRun } from "./run";
 import { registerServe } from "./serve";
+import { checkDurationUnits } from "./flag-parsers";
 import { USAGE_EXIT_CODE, UsageError } from "./usage-error";
 
 export { propellerConfig, type PropellerConfigOptions } from "./propeller-config";
@@ -19,13 +20,15 @@ export function createProgram(setExitCode: (code: number) => void = () => undefi
   const program = new Command("flyte-agent")
     .description("Serve, inspect and run Flyte agents written in TypeScript")
     .version(CORE_VERSION)
-    .showHelpAfterError()
+    .showHelpAfterError("(see flyte-agent --help)")
     .exitOverride();
   registerServe(program, setExitCode);
   registerNew(program, setExitCode);
   registerRun(program, setExitCode);
   registerList(program, setExitCode);
   registerPropellerConfig(program, setExitCode);
+  // A refused flag prints its one line and where the help is, not the whole help.
+  for (const command of program.commands) command.showHelpAfterError(`(see flyte-agent ${command.name()} --help)`);
   return program;
 }
 
@@ -40,6 +43,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = createProgram((code) => {
     exitCode = code;
   });
+  program.hook("preAction", (_program, command) => checkDurationUnits(command, argv));
   try {
     await program.parseAsync([...argv]);
   } catch (err) {

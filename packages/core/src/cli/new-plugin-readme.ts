@@ -21,8 +21,12 @@ run the template's example job until \`src/agent.ts\` and \`src/sync-agent.ts\` 
 
 ## Install
 
+Not on the public npm registry yet: from a team registry that holds it (\`pnpm release\` publishes
+every package of the repository there), next to the core that serves it.
+
+<!-- not-run: needs a registry holding the released packages -->
 \`\`\`sh
-pnpm add ${pkg} @flyte-agent/core
+npm install ${pkg} @flyte-agent/core
 \`\`\`
 
 \`flyte-agent serve\` finds the package by the \`flyteAgent.plugin\` marker in its package.json.
@@ -30,9 +34,12 @@ pnpm add ${pkg} @flyte-agent/core
 ## Use
 
 \`\`\`sh
-pnpm exec flyte-agent serve --include ${pkg}            # serve only this plugin
-pnpm exec flyte-agent run examples/${names.dir}-task.yaml -i n=7 -i who=flyte   # run one task locally
+# in packages/${names.dir}
+npx flyte-agent list --include ${pkg}
+npx flyte-agent run examples/${names.dir}-task.yaml -i n=7 -i who=flyte   # run one task locally
 \`\`\`
+
+\`npx flyte-agent serve --include ${pkg}\` serves only this plugin.
 
 A flytekit task for it sets \`task_type="${task}"\` and a \`custom\` dict with the fields below.
 
@@ -60,7 +67,7 @@ Secrets are read with core's \`requireSecret\` (Flyte's \`_FSEC_<NAME>\` variabl
 plugins:
   agent-service:
     agents:
-      ${names.snake}_agent: {endpoint: "dns:///flyteagent.flyte.svc.cluster.local:8000", insecure: true}
+      ${names.snake}_agent: {endpoint: "dns:///flyte-agent.flyte.svc.cluster.local:8000", insecure: true}
     agentForTaskTypes:
       ${task}: ${names.snake}_agent
       ${syncTask}: ${names.snake}_agent
@@ -83,6 +90,7 @@ next to the task-template builders it has now. The package follows the repositor
 
 ## Development
 
+<!-- not-run: the package's own build and tests, which pnpm test runs -->
 \`\`\`sh
 pnpm turbo run test --filter=${pkg}   # builds it (and core), type-checks the tests, runs jest
 pnpm --filter ${pkg} lint

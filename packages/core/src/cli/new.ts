@@ -2,6 +2,8 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSyn
 import { dirname, join, relative, resolve } from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import { newPluginReadme } from "./new-plugin-readme";
+import { standaloneReadme } from "./standalone-readme";
+import { UsageError } from "./usage-error";
 import { makeStandalone, makeWorkspaceEsm } from "./standalone";
 
 interface NewFlags {
@@ -106,7 +108,9 @@ function findTemplate(explicit: string | undefined, searchFrom: string[]): strin
   try {
     return dirname(require.resolve(`${TEMPLATE_PACKAGE}/package.json`, { paths: searchFrom }));
   } catch {
-    throw new Error(`cannot find ${TEMPLATE_PACKAGE}: install it (pnpm add -D ${TEMPLATE_PACKAGE}) or pass --template <dir>`);
+    throw new Error(
+      `cannot find ${TEMPLATE_PACKAGE}: install it (npm install --save-dev ${TEMPLATE_PACKAGE}, or pnpm add -D ${TEMPLATE_PACKAGE} in a pnpm workspace) or pass --template <dir>`,
+    );
   }
 }
 
@@ -165,6 +169,13 @@ export function registerNew(program: Command, setExitCode: (code: number) => voi
       const names = pluginNames(name);
       const cwd = process.cwd();
       const root = findWorkspaceRoot(cwd);
+      if (root === undefined && !flags.dir) {
+        throw new UsageError(
+          `no pnpm workspace here (no pnpm-workspace.yaml in ${cwd} or above), so there is no packages/ directory for ${name}.\n` +
+            `For a plugin project of its own: flyte-agent new ${name} --standalone  (or: npm create flyte-agent@latest ${name})\n` +
+            `To add it to a workspace, run this inside it, or choose the directory with --dir.`,
+        );
+      }
       const base = root ?? cwd;
       const template = findTemplate(flags.template, [base, cwd, __dirname]);
       const target = flags.dir ? resolve(flags.dir) : join(base, "packages", names.dir);
@@ -208,6 +219,8 @@ function newStandalone(name: string, flags: NewFlags): void {
     description: `Flyte agent plugin ${names.dir}: task types ${names.snake}_task and ${names.snake}_sync_task`,
     esm: flags.esm === true,
   });
+  // The template's README is about the template inside the flyte-agent repository.
+  writeFileSync(join(target, "README.md"), standaloneReadme(names, { esm: flags.esm === true }));
   const shown = relative(cwd, target) || ".";
   const out = process.stdout;
   out.write(`Created ${shown} (${names.packageName}${flags.esm ? ", ES module" : ""}) from ${template}\n`);

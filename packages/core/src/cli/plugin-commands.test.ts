@@ -193,12 +193,13 @@ describe("flyte-agent propeller-config --flyte / --plugin", () => {
     expect(stdout).toContain("FlytePropeller (Flyte 1) configuration");
   });
 
-  it("--flyte 2: the executor's connector-service section, no enabled-plugins, no ExecuteTaskSync", async () => {
+  it("--flyte 2: the executor's connector-service section, no enabled-plugins, no ExecuteTaskSync, no sync category", async () => {
     const { code, stdout } = await run(project.dir, ["propeller-config", "--flyte", "2", ...FIXTURES]);
     expect(code).toBe(0);
     const config = parse(stdout);
+    // echo is served by sync agents only, which flyteidl2 refuses: it is not routed.
     expect(config.tasks["task-plugins"]).toEqual({
-      "default-for-task-types": { echo: "connector-service", warehouse_query: "connector-service" },
+      "default-for-task-types": { warehouse_query: "connector-service" },
     });
     expect(Object.keys(config.plugins)).toEqual(["connector-service"]);
     const section = config.plugins["connector-service"];
@@ -210,7 +211,8 @@ describe("flyte-agent propeller-config --flyte / --plugin", () => {
       timeouts: { CreateTask: "10s", GetTask: "10s", DeleteTask: "10s", ListConnectors: "3s" },
       defaultServiceConfig: '{"loadBalancingConfig": [{"round_robin":{}}]}',
     });
-    expect(stdout).toContain("Versioned categories (echo@2) are routed by ListConnectors discovery");
+    expect(stdout).toContain("Sync agents (echo@0, echo@2) are not routed here");
+    expect(stdout).not.toContain("Versioned categories");
     expect(stdout).toContain("Flyte 2 executor configuration");
   });
 

@@ -15,8 +15,14 @@ export interface PluginSelectionFlags {
  */
 export function addPluginSelectionOptions(command: Command): Command {
   return command
-    .option("--include <packages...>", "load only these plugin packages (env FLYTE_AGENT_INCLUDE, comma-separated)")
-    .option("--exclude <packages...>", "do not load these plugin packages (env FLYTE_AGENT_EXCLUDE, comma-separated)")
+    .option(
+      "--include <plugins...>",
+      "load only these plugins: package names, short names (bigquery) or paths (env FLYTE_AGENT_INCLUDE, comma-separated)",
+    )
+    .option(
+      "--exclude <plugins...>",
+      "do not load these plugins, named as for --include (env FLYTE_AGENT_EXCLUDE, comma-separated)",
+    )
     .option("--modules <paths...>", "also load plugin modules from these paths (env FLYTE_AGENT_MODULES, comma-separated)")
     .option("--strict", "fail when a plugin cannot be loaded (env FLYTE_AGENT_STRICT=true)");
 }

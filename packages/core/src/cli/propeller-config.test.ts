@@ -37,7 +37,7 @@ test("Flyte 2 leaves ExecuteTaskSync out and says what happens to sync agents", 
   const text = propellerConfig([new CustomTask(), new Quick()], { flyte: 2 });
   const section = parse(text).plugins["connector-service"];
   expect(Object.keys(section.defaultConnector.timeouts)).toEqual(["CreateTask", "GetTask", "DeleteTask", "ListConnectors"]);
-  expect(text).toContain("# Sync agents (quick@0): Flyte 2 has no sync service");
+  expect(text).toContain("# Sync agents (quick@0) are not routed here: Flyte 2 has no sync service");
   const flyte1 = parse(propellerConfig([new CustomTask(), new Quick()], { flyte: 1, plugin: "connector-service" }));
   expect(flyte1.plugins["connector-service"].defaultConnector.timeouts.ExecuteTaskSync).toBe("10s");
 });
@@ -72,4 +72,25 @@ test("options Flyte cannot read are refused with a UsageError", () => {
   expect(() => propellerConfig(agents, { plugin: "agents" as "agent-service" })).toThrow(
     '--plugin must be agent-service or connector-service, got "agents"',
   );
+});
+
+test("Flyte 2 routes no sync category to the service (flyteidl2 refuses them)", () => {
+  const text = propellerConfig([new CustomTask(), new Quick()], { flyte: 2 });
+  expect(parse(text).tasks["task-plugins"]["default-for-task-types"]).toEqual({ custom_task: "connector-service" });
+  expect(text).toContain("are not routed here");
+  const named = parse(propellerConfig([new CustomTask(), new Quick()], { flyte: 2, deploymentName: "agents" }));
+  expect(named.plugins["connector-service"].connectorForTaskTypes).toEqual({ custom_task: "agents" });
+  // Flyte 1 has the sync service: both are routed.
+  const flyte1 = parse(propellerConfig([new CustomTask(), new Quick()], { flyte: 1 }));
+  expect(Object.keys(flyte1.tasks["task-plugins"]["default-for-task-types"]).sort()).toEqual(["custom_task", "quick"]);
+});
+
+test("Flyte 2's comments never mention enabled-plugins, which its configuration does not have", () => {
+  class Snowflake extends CustomTask {
+    override readonly category = { name: "snowflake", version: 0 };
+  }
+  const flyte2 = propellerConfig([new Snowflake()], { flyte: 2 });
+  expect(flyte2).not.toContain("enabled-plugins");
+  expect(flyte2).toContain('not to the executor\'s built-in "snowflake" plugin');
+  expect(propellerConfig([new Snowflake()], { flyte: 1 })).toContain("from enabled-plugins");
 });

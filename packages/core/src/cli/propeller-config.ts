@@ -2,7 +2,7 @@ import { type Command, InvalidArgumentError, Option } from "commander";
 import type { Agent } from "../agent";
 import { formatCategory } from "../agent";
 import { formatDuration, parseDuration } from "../duration";
-import { durationFlag } from "./flag-parsers";
+import { durationFlag, durationParser } from "./flag-parsers";
 import { buildRegistry, describeProblem } from "../load-plugins";
 import { addPluginSelectionOptions, type PluginSelectionFlags, selectionFromFlags } from "./plugin-options";
 import { UsageError } from "./usage-error";
@@ -128,10 +128,13 @@ export function propellerConfig(agents: readonly Agent[], options: PropellerConf
   const host = options.deploymentName ?? "flyte-agent";
   const endpoint = options.endpoint ?? `dns:///${host}.${namespace}.svc.cluster.local:8000`;
 
-  const taskTypes = [...new Set(agents.map((a) => a.category.name))].sort();
-  const versioned = agents.filter((a) => a.category.version !== 0).map((a) => formatCategory(a.category));
-  const pinned = [...new Set(agents.filter((a) => a.category.version === 0).map((a) => a.category.name))].sort();
   const syncTypes = [...new Set(agents.filter((a) => a.kind === "sync").map((a) => formatCategory(a.category)))].sort();
+  // Flyte 2 has no sync service, and this service refuses a sync category over flyteidl2: the
+  // executor is given only the async agents' task types.
+  const routed = flyte === 1 ? agents : agents.filter((a) => a.kind === "async");
+  const taskTypes = [...new Set(routed.map((a) => a.category.name))].sort();
+  const versioned = routed.filter((a) => a.category.version !== 0).map((a) => formatCategory(a.category));
+  const pinned = [...new Set(routed.filter((a) => a.category.version === 0).map((a) => a.category.name))].sort();
 
   const timeouts: Record<string, string> = {
     CreateTask: timeout,
@@ -185,17 +188,25 @@ export function propellerConfig(agents: readonly Agent[], options: PropellerConf
           ` The executor calls flyteidl2.connector.AsyncConnectorService on this endpoint; merge it into its configuration.`,
         ];
   if (flyte === 2 && syncTypes.length > 0) {
-    lines.push(` Sync agents (${syncTypes.join(", ")}): Flyte 2 has no sync service; the agent service decides`);
-    lines.push(` whether it runs them through CreateTask or refuses them (see the core README).`);
+    lines.push(` Sync agents (${syncTypes.join(", ")}) are not routed here: Flyte 2 has no sync service, and this`);
+    lines.push(` service refuses their categories over flyteidl2 (FAILED_PRECONDITION). Run them from Flyte 1.`);
+  }
+  if (taskTypes.length === 0) {
+    lines.push(
+      agents.length === 0
+        ? " No agent plugin was found: nothing is routed to this service."
+        : " No async agent: nothing is routed to this service.",
+    );
   }
   if (flyte === 1 && syncNeeds[0]) {
     const who = syncNeeds.map((n) => `${n.category} up to ${formatDuration(n.ms)}`).join(", ");
     lines.push(` ExecuteTaskSync is ${syncTimeout}, longer than ${timeout}: sync agents need it (${who}).`);
   }
-  if (taskTypes.length === 0) lines.push(" No agent plugin was found: nothing is routed to this service.");
   for (const t of taskTypes.filter((type) => Object.hasOwn(PROPELLER_BUILTIN_PLUGINS, type))) {
     lines.push(
-      ` ${t} tasks go to this service: remove propeller's built-in "${PROPELLER_BUILTIN_PLUGINS[t]}" plugin from enabled-plugins.`,
+      flyte === 1
+        ? ` ${t} tasks go to this service: remove propeller's built-in "${PROPELLER_BUILTIN_PLUGINS[t]}" plugin from enabled-plugins.`
+        : ` ${t} tasks go to this service: default-for-task-types routes them here, not to the executor's built-in "${PROPELLER_BUILTIN_PLUGINS[t]}" plugin.`,
     );
   }
   if (versioned.length > 0) {
@@ -227,7 +238,7 @@ const flyteFlag = (value: string): FlyteGeneration => {
 };
 
 /** Checks a duration flag while parsing and keeps it as propeller's Go duration text. */
-const durationTextFlag = (value: string): string => formatDuration(durationFlag(value));
+const durationTextFlag = durationParser((value: string): string => formatDuration(durationFlag(value)));
 
 const deploymentNameFlag = (value: string): string => {
   if (!DEPLOYMENT_NAME.test(value)) throw new InvalidArgumentError('Expected letters, digits, "_", "." or "-".');

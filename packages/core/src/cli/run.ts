@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { type Command, Option } from "commander";
 import { core } from "@flyte-agent/flyteidl";
-import { parseDuration } from "../duration";
+import { durationFlag } from "./flag-parsers";
 import { connectionConfigFlag, connectionFromFlags, resolveConnectionSecrets } from "./connection-flags";
 import { addPluginSelectionOptions } from "./plugin-options";
 import { loadInputsFile, parseInputFlags } from "../runner/input-values";
@@ -9,6 +9,7 @@ import { toJsonOut } from "../runner/output-json";
 import { ProgressDisplay } from "../runner/progress-display";
 import { TaskRunError } from "../runner/run-error";
 import { runTask } from "../runner/run-task";
+import { speaksTls } from "../runner/tls-probe";
 import { loadTemplateFile } from "../runner/template-file";
 import type { ClientTlsOptions, RunResult } from "../runner/types";
 
@@ -20,10 +21,10 @@ interface RunFlags {
   caCert?: string;
   clientCert?: string;
   clientKey?: string;
-  timeout?: string;
-  pollInterval: string;
-  maxPollInterval: string;
-  rpcTimeout: string;
+  timeout?: number;
+  pollInterval: number;
+  maxPollInterval: number;
+  rpcTimeout: number;
   output?: string;
   outputFormat: string;
   outputPrefix?: string;
@@ -35,6 +36,7 @@ interface RunFlags {
   connectionSecret: string[];
   connectionConfig?: Record<string, string>;
   connectionTaskType?: string;
+  allowUnknownCustom?: boolean;
 }
 
 /** Exit codes of `flyte-agent run`. */
@@ -67,6 +69,12 @@ function writeOutputs(result: RunResult, flags: RunFlags): void {
   }
 }
 
+/** After a plaintext call failed: a hint when the server speaks TLS, else "". */
+async function tlsHint(endpoint: string): Promise<string> {
+  if (!(await speaksTls(endpoint))) return "";
+  return `\nhint: ${endpoint} speaks TLS; add --tls (and --ca-cert <file> when a private CA signed its certificate)`;
+}
+
 /** Adds `flyte-agent run`. */
 export function registerRun(program: Command, setExitCode: (code: number) => void): void {
   const command = program
@@ -82,10 +90,26 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
     .option("--ca-cert <file>", "PEM CA bundle that signed the server certificate (implies --tls)")
     .option("--client-cert <file>", "PEM client certificate for mutual TLS (implies --tls)")
     .option("--client-key <file>", "PEM private key of --client-cert")
-    .option("-t, --timeout <duration>", "give up after this long and delete the task (e.g. 90s, 10m)")
-    .option("--poll-interval <duration>", "first wait between two GetTask calls", "1s")
-    .option("--max-poll-interval <duration>", "longest wait between two GetTask calls", "10s")
-    .option("--rpc-timeout <duration>", "deadline of each call to the agent service", "30s")
+    .addOption(
+      new Option("-t, --timeout <duration>", "give up after this long and delete the task (e.g. 90s, 10m)").argParser(
+        durationFlag,
+      ),
+    )
+    .addOption(
+      new Option("--poll-interval <duration>", "first wait between two GetTask calls")
+        .argParser(durationFlag)
+        .default(1000, "1s"),
+    )
+    .addOption(
+      new Option("--max-poll-interval <duration>", "longest wait between two GetTask calls")
+        .argParser(durationFlag)
+        .default(10_000, "10s"),
+    )
+    .addOption(
+      new Option("--rpc-timeout <duration>", "deadline of each call to the agent service")
+        .argParser(durationFlag)
+        .default(30_000, "30s"),
+    )
     .option("-o, --output <file>", "write the outputs here instead of stdout (.pb: LiteralMap in protobuf binary)")
     .option("--output-format <format>", "values (plain JSON) or literals (flyteidl LiteralMap JSON)", "values")
     .option("--output-prefix <prefix>", "output_prefix sent to the agent (default: a new temp directory)")
@@ -101,7 +125,11 @@ export function registerRun(program: Command, setExitCode: (code: number) => voi
       [],
     )
     .option("--connection-config <key=value>", "v2: a connection config (repeatable)", connectionConfigFlag)
-    .option("--connection-task-type <type>", "v2: the connection's task_type (default: the template's type)");
+    .option("--connection-task-type <type>", "v2: the connection's task_type (default: the template's type)")
+    .option(
+      "--allow-unknown-custom",
+      "warn about, instead of refusing, keys of the template's custom that its agent does not declare",
+    );
   // In-process runs only: the plugins to load.
   addPluginSelectionOptions(command).action(async (templatePath: string, flags: RunFlags) => {
     setExitCode(await run(templatePath, flags));
@@ -137,12 +165,13 @@ async function run(templatePath: string, flags: RunFlags): Promise<number> {
       endpoint: flags.endpoint,
       tls: tlsOptions(flags),
       plugins: { include: flags.include, exclude: flags.exclude, modules: flags.modules, strict: flags.strict },
-      timeoutMs: flags.timeout === undefined ? undefined : parseDuration(flags.timeout, "--timeout"),
-      pollIntervalMs: parseDuration(flags.pollInterval, "--poll-interval"),
-      maxPollIntervalMs: parseDuration(flags.maxPollInterval, "--max-poll-interval"),
-      rpcTimeoutMs: parseDuration(flags.rpcTimeout, "--rpc-timeout"),
+      timeoutMs: flags.timeout,
+      pollIntervalMs: flags.pollInterval,
+      maxPollIntervalMs: flags.maxPollInterval,
+      rpcTimeoutMs: flags.rpcTimeout,
       outputPrefix: flags.outputPrefix,
       protocol: flags.protocol,
+      unknownCustomKeys: flags.allowUnknownCustom ? "warn" : "error",
       connection: connectionFromFlags(
         resolveConnectionSecrets(flags.connectionSecret),
         flags.connectionConfig ?? {},
@@ -176,7 +205,10 @@ async function run(templatePath: string, flags: RunFlags): Promise<number> {
     return RUN_EXIT.ok;
   } catch (err) {
     display.close();
-    if (err instanceof TaskRunError) return fail(RUN_EXIT[err.reason], err.message);
+    if (err instanceof TaskRunError) {
+      const hint = err.reason === "rpc" && flags.endpoint && options.tls === false ? await tlsHint(flags.endpoint) : "";
+      return fail(RUN_EXIT[err.reason], `${err.message}${hint}`);
+    }
     return fail(RUN_EXIT.failed, (err as Error).message);
   } finally {
     process.off("SIGINT", onSigint);

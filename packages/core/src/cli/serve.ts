@@ -18,6 +18,7 @@ import { CORE_VERSION } from "../version";
 import { parseProtocols } from "../server/protocols";
 import { InvalidArgumentError } from "commander";
 import { durationFlag, integerFlag, nonEmptyFlag, portFlag, readableFileFlag } from "./flag-parsers";
+import type { LoadFailure } from "../discovery";
 import { buildRegistry } from "../load-plugins";
 import { addPluginSelectionOptions, type PluginSelectionFlags, selectionFromFlags } from "./plugin-options";
 import { printTable } from "./table";
@@ -39,6 +40,7 @@ export interface ServeFlags extends PluginSelectionFlags {
   legacyMetrics?: boolean;
   maxConnectionAge: number;
   maxConnectionAgeGrace: number;
+  allowEmpty?: boolean;
 }
 
 /** `--protocols`: a comma-separated list of v1, v2. */
@@ -60,6 +62,33 @@ function checkTlsFlags(flags: ServeFlags): void {
   if (flags.tlsCert && !flags.tlsKey) throw new UsageError("--tls-cert needs --tls-key");
   if (flags.tlsKey && !flags.tlsCert) throw new UsageError("--tls-key needs --tls-cert");
   if (flags.tlsClientCa && !flags.tlsCert) throw new UsageError("--tls-client-ca needs --tls-cert and --tls-key");
+}
+
+/**
+ * Why serving would be pointless, or undefined: a plugin explicitly asked for with --include is
+ * not installed, or no agent at all would be served.
+ */
+function nothingToServe(agents: number, problems: readonly LoadFailure[]): string | undefined {
+  const notInstalled = problems.filter((p) => p.dir === "" && p.entry === "");
+  if (notInstalled.length > 0) {
+    return `not starting: ${notInstalled.map((p) => `${p.name}: ${p.error}`).join("; ")} (--allow-empty serves anyway)`;
+  }
+  if (agents === 0) {
+    return "not starting: no agent would be served (no plugin is installed, or every one was excluded or failed to load); install a plugin (npm install @flyte-agent/template), or pass --allow-empty to serve health checks only";
+  }
+  return undefined;
+}
+
+/** A bind failure with the flag that chose the port: EADDRINUSE alone does not say which port is whose. */
+function describeListenError(err: unknown, flags: ServeFlags): string {
+  const e = err as NodeJS.ErrnoException & { port?: number };
+  const message = err instanceof Error ? err.message : String(err);
+  if (e.code !== "EADDRINUSE" && e.code !== "EACCES") return message;
+  const why = e.code === "EADDRINUSE" ? "is in use" : "may not be bound by this user";
+  if (e.port === flags.prometheusPort && flags.prometheusPort !== flags.port) {
+    return `the metrics port ${flags.prometheusPort} (--prometheus-port, env FLYTE_AGENT_PROMETHEUS_PORT) ${why}: choose another with --prometheus-port <port>, or turn metrics off with --prometheus-port -1 (${message})`;
+  }
+  return `the gRPC port ${flags.port} (--port, env FLYTE_AGENT_PORT) ${why}: choose another with --port <port>, 0 for any free port (${message})`;
 }
 
 /**
@@ -158,16 +187,29 @@ export function registerServe(program: Command, setExitCode: (code: number) => v
         "--legacy-metrics",
         "also record the deprecated flyte_agent_* metric names for existing dashboards (env FLYTE_AGENT_LEGACY_METRICS=true)",
       ),
-    );
+    )
+    .addOption(new Option("--allow-empty", "keep serving when no agent would be served or an included plugin is not installed"));
   addPluginSelectionOptions(command).action(async (flags: ServeFlags) => {
     checkTlsFlags(flags);
     const log = createLogger();
     const { registry, problems } = await buildRegistry(selectionFromFlags(flags));
     for (const p of problems) log.error({ package: p.name, reason: p.error }, `plugin ${p.name} failed to load: ${p.error}`);
+    const refusal = flags.allowEmpty ? undefined : nothingToServe(registry.size, problems);
+    if (refusal) {
+      process.stderr.write(`flyte-agent serve: ${refusal}\n`);
+      await new Promise<void>((resolve) => log.flush(() => resolve()));
+      setExitCode(1);
+      return;
+    }
 
     const server = new AgentServer(serverOptions(flags, registry, log));
     setBuildInfo({ version: CORE_VERSION, plugins: registry.entries().map((e) => e.source) });
-    const port = await server.listen(flags.port, flags.host, flags.prometheusPort >= 0 ? flags.prometheusPort : undefined);
+    let port: number;
+    try {
+      port = await server.listen(flags.port, flags.host, flags.prometheusPort >= 0 ? flags.prometheusPort : undefined);
+    } catch (err) {
+      throw new Error(describeListenError(err, flags));
+    }
 
     printTable(
       process.stderr,

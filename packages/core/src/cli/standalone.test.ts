@@ -17,6 +17,10 @@ describe("standalonePackageJson", () => {
         import: { types: "./dist/index.d.mts", default: "./dist/index.mjs" },
         require: { types: "./dist/index.d.ts", default: "./dist/index.js" },
       },
+      "./testing": {
+        import: { types: "./dist/testing/index.d.mts", default: "./dist/testing/index.mjs" },
+        require: { types: "./dist/testing/index.d.ts", default: "./dist/testing/index.js" },
+      },
       "./package.json": "./package.json",
     });
   });
@@ -25,6 +29,7 @@ describe("standalonePackageJson", () => {
     const pkg = standalonePackageJson({ packageName: "team-jobs", description: "d", esm: true, coreVersion: "1.4.2" });
     expect(pkg.exports).toEqual({
       ".": { types: "./dist/index.d.ts", default: "./dist/index.js" },
+      "./testing": { types: "./dist/testing/index.d.ts", default: "./dist/testing/index.js" },
       "./package.json": "./package.json",
     });
   });

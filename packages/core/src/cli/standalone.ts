@@ -48,11 +48,19 @@ export function standalonePackageJson(options: StandaloneOptions): Record<string
     // CommonJS: a dual package (the ES module entry src/index.mts re-exports the CommonJS
     // build; docs/plugin-shape.md). ES module: that one build for every importer.
     exports: options.esm
-      ? { ".": { types: "./dist/index.d.ts", default: "./dist/index.js" }, "./package.json": "./package.json" }
+      ? {
+          ".": { types: "./dist/index.d.ts", default: "./dist/index.js" },
+          "./testing": { types: "./dist/testing/index.d.ts", default: "./dist/testing/index.js" },
+          "./package.json": "./package.json",
+        }
       : {
           ".": {
             import: { types: "./dist/index.d.mts", default: "./dist/index.mjs" },
             require: { types: "./dist/index.d.ts", default: "./dist/index.js" },
+          },
+          "./testing": {
+            import: { types: "./dist/testing/index.d.mts", default: "./dist/testing/index.mjs" },
+            require: { types: "./dist/testing/index.d.ts", default: "./dist/testing/index.js" },
           },
           "./package.json": "./package.json",
         },

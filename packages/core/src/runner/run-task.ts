@@ -1,5 +1,6 @@
 import { credentials } from "@grpc/grpc-js";
 import type { core } from "@flyte-agent/flyteidl";
+import { declaredCustomKeys, describeUnknownCustomKeys, unknownCustomKeys } from "../custom-keys";
 import { isAgentError } from "../errors";
 import { fromLiteralMap } from "../literals";
 import { buildRegistry } from "../load-plugins";
@@ -25,6 +26,20 @@ function inputsOf(options: RunTaskOptions): core.LiteralMap {
     if (isAgentError(err)) throw invalid(err.message);
     throw err;
   }
+}
+
+/** Refuses (or warns about) keys of `custom` that the task's agent does not declare. */
+function checkCustomKeys(registry: AgentRegistry, options: RunTaskOptions, emit: (e: RunEvent) => void): void {
+  const agent = registry.find(categoryOf(options.template));
+  if (!agent) return;
+  const unknown = unknownCustomKeys(options.template.custom, declaredCustomKeys(agent));
+  if (unknown.length === 0) return;
+  const what = `${describeUnknownCustomKeys(unknown)}: not a key that "${agent.name}" reads`;
+  if (options.unknownCustomKeys === "warn") {
+    emit({ type: "warning", message: `${what} (ignored)` });
+    return;
+  }
+  throw invalid(`${what} (--allow-unknown-custom runs it anyway)`);
 }
 
 async function defaultRegistry(options: RunTaskOptions, emit: (e: RunEvent) => void): Promise<AgentRegistry> {
@@ -81,7 +96,9 @@ export async function runTask(options: RunTaskOptions): Promise<RunResult> {
     if (options.endpoint) {
       connection = new AgentConnection(options.endpoint, clientCredentials(options.tls), connectionOptions);
     } else {
-      local = await startLocalServer(options.registry ?? (await defaultRegistry(options, emit)));
+      const registry = options.registry ?? (await defaultRegistry(options, emit));
+      checkCustomKeys(registry, options, emit);
+      local = await startLocalServer(registry);
       connection = new AgentConnection(local.target, credentials.createInsecure(), connectionOptions);
     }
     const run = await executeTask(connection, {

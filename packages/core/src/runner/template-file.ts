@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { core } from "@flyte-agent/flyteidl";
+import { templateSchemaProblems } from "./template-schema";
 
 /** Thrown when a task template (or inputs) file cannot be read. */
 export class TemplateFileError extends Error {
@@ -36,7 +37,11 @@ function findTemplateJson(value: Json): Json | undefined {
   return undefined;
 }
 
-/** Parses a task template from flyteidl JSON or YAML text (protobuf JSON mapping, any wrapper above). */
+/**
+ * Parses a task template from flyteidl JSON or YAML text (protobuf JSON mapping, any wrapper
+ * above). The template is checked against flyteidl's schema first: an unknown field or enum
+ * value is an error naming it (see {@link templateSchemaProblems}).
+ */
 export function parseTemplateText(text: string, format: "json" | "yaml"): core.TaskTemplate {
   let value: unknown;
   try {
@@ -47,6 +52,10 @@ export function parseTemplateText(text: string, format: "json" | "yaml"): core.T
   const found = isObject(value) ? findTemplateJson(value) : undefined;
   if (!found) {
     throw new TemplateFileError('no task template found: expected an object with a "type" (a flyteidl TaskTemplate)');
+  }
+  const problems = templateSchemaProblems(found);
+  if (problems.length > 0) {
+    throw new TemplateFileError(`not a valid TaskTemplate:\n  ${problems.join("\n  ")}`);
   }
   try {
     return core.TaskTemplate.fromJSON(found);

@@ -66,6 +66,13 @@ export interface RunTaskOptions extends PollSettings, Pick<ExecuteTaskOptions, "
   registry?: AgentRegistry;
   /** Which installed plugins to load when `registry` is not given. @default all installed plugins */
   plugins?: PluginSelection;
+  /**
+   * In-process runs: what a key of `template.custom` that the task's agent does not declare
+   * (its `customKeys`) does: `"error"` refuses the run (reason `invalid`), `"warn"` emits a
+   * warning event and runs. Not checked with `endpoint` (the agents are elsewhere).
+   * @default "error"
+   */
+  unknownCustomKeys?: "error" | "warn";
   /** Deadline of each CreateTask, GetTask, DeleteTask and ListAgents call, in milliseconds. @default 30000 */
   rpcTimeoutMs?: number;
   /**

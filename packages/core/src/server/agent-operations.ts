@@ -17,6 +17,7 @@ import type {
 import { observeTaskFinished } from "../operations-metrics";
 import type { RequestScope, ServerEnv } from "./request-scope";
 import { decodeMeta, routeAsync, routeSync, type SyncRefusal } from "./routing";
+import { warnUnknownCustomKeys } from "./unknown-custom-keys";
 
 /** The fields of an agent context that come from the request (signal, deadline and log come from the scope). */
 export type RequestFields<C extends CallContext> = Omit<C, keyof CallContext>;
@@ -54,6 +55,7 @@ export class AgentOperations {
   ): Promise<Buffer> {
     const agent = routeAsync(this.registry, scope, category, this.refuseSync);
     this.env.metrics.observeInputBytes(category.name, inputBytes, this.env.protocol);
+    warnUnknownCustomKeys(agent, category, fields.template.custom, this.env.log);
     const meta = await agent.create(scope.context(fields));
     const resourceMeta = Buffer.from(agent.metaCodec.encode(meta));
     for (const secret of scope.secretValues) {
@@ -143,6 +145,7 @@ export class AgentOperations {
   ): Promise<Resource> {
     const agent = routeSync(this.registry, scope, category);
     this.env.metrics.observeInputBytes(category.name, inputBytes, this.env.protocol);
+    warnUnknownCustomKeys(agent, category, fields.template.custom, this.env.log);
     const resource = await agent.do(scope.context(fields));
     observeTaskFinished(category.name, (resource as Resource | null)?.phase, this.env.protocol);
     return resource;

@@ -155,10 +155,9 @@ describe("flyte-agent run --endpoint", () => {
 
   beforeAll(async () => {
     serverLog = join(tempDir(), "served-agent.log");
-    server = startCli(
-      ["serve", "--port", "0", "--host", "127.0.0.1", "--prometheus-port", "-1", "--include", "none", "--modules", TEST_PLUGIN],
-      { RUNNER_TEST_LOG: serverLog },
-    );
+    server = startCli(["serve", "--port", "0", "--host", "127.0.0.1", "--prometheus-port", "-1", "--include", TEST_PLUGIN], {
+      RUNNER_TEST_LOG: serverLog,
+    });
     const [, port] = await server.waitFor(/"port":(\d+)/);
     endpoint = `127.0.0.1:${port}`;
   });
@@ -199,6 +198,7 @@ describe("flyte-agent run --endpoint", () => {
     const { code, stderr } = await runCli(["run", template, ...INPUTS, "--endpoint", "127.0.0.1:1", "--rpc-timeout", "2s"]);
     expect(code).toBe(1);
     expect(stderr).toMatch(/flyte-agent run: ListAgents failed: (UNAVAILABLE|DEADLINE_EXCEEDED)/);
+    expect(stderr).not.toContain("speaks TLS");
   });
 });
 
@@ -230,8 +230,6 @@ describe("flyte-agent run --endpoint with TLS", () => {
         "--tls-key",
         key,
         "--include",
-        "none",
-        "--modules",
         TEST_PLUGIN,
       ]),
     );
@@ -249,5 +247,6 @@ describe("flyte-agent run --endpoint with TLS", () => {
     const plain = await runCli(["run", template, "-i", "x=1", "--endpoint", `127.0.0.1:${port}`, "--rpc-timeout", "2s"]);
     expect(plain.code).toBe(1);
     expect(plain.stderr).toMatch(/ListAgents failed: (UNAVAILABLE|DEADLINE_EXCEEDED)/);
+    expect(plain.stderr).toContain(`hint: 127.0.0.1:${port} speaks TLS; add --tls`);
   });
 });

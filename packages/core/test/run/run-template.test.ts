@@ -60,3 +60,35 @@ test("custom_task with fail: true exits 1 with the agent's message", async () =>
   expect(stdout).toBe("");
   expect(stderr).toMatch(/flyte-agent run: task ended FAILED: .*custom\.fail/);
 });
+
+describe("custom keys the agent does not declare", () => {
+  test("run refuses a typo with exit 2 and the key it meant, before anything runs", async () => {
+    const template = writeJson(dir, "typo.json", customTask({ durationSecond: 30 }));
+    const { code, stdout, stderr } = await runCli(["run", template, "-i", "n=1", "-i", "who=x", ...FAST, ...ONLY_TEMPLATE]);
+    expect({ code, stdout }).toEqual({ code: 2, stdout: "" });
+    expect(stderr).toContain('custom.durationSecond (did you mean "durationSeconds"?): not a key that "Custom Agent" reads');
+    expect(stderr).toContain("--allow-unknown-custom");
+    expect(stderr).not.toMatch(/RUNNING/);
+  });
+
+  test("--allow-unknown-custom turns it into a warning and runs", async () => {
+    const template = writeJson(dir, "typo-allowed.json", customTask({ durationSeconds: 0.1, extra: 1 }));
+    const args = ["run", template, "-i", "n=1", "-i", "who=x", "--allow-unknown-custom", ...FAST, ...ONLY_TEMPLATE];
+    const { code, stdout, stderr } = await runCli(args);
+    expect({ code, stderr }).toMatchObject({ code: 0 });
+    expect(stderr).toContain("custom.extra: not a key");
+    expect(JSON.parse(stdout)).toEqual({ n: 1, who: "x" });
+  });
+
+  test("serve runs the task and logs the unknown key once per task type", async () => {
+    const template = writeJson(dir, "extra.json", customTask({ durationSeconds: 0.1, flytekitOnly: true }));
+    for (let i = 0; i < 2; i++) {
+      const { code } = await runCli(["run", template, "-i", "n=1", "-i", "who=x", ...FAST, "--endpoint", endpoint]);
+      expect(code).toBe(0);
+    }
+    const logged = `${server.stdout}${server.stderr}`.match(
+      /custom has key\(s\) its agent does not declare, ignored: custom\.flytekitOnly/g,
+    );
+    expect(logged).toHaveLength(1);
+  });
+});

@@ -122,3 +122,38 @@ describe("task template files", () => {
     expect(() => loadTemplateFile(junk)).toThrow(/no task template found in the protobuf binary/);
   });
 });
+
+describe("templates are read as flyteidl's schema defines them", () => {
+  const yaml = (body: string) => () => parseTemplateText(body, "yaml");
+
+  test("an unknown field is an error naming it and the closest known name", () => {
+    const typo = "type: custom_task\ninterfce:\n  inputs:\n    variables:\n      n: { type: { simple: INTEGER } }\n";
+    expect(yaml(typo)).toThrow(/interfce: unknown field of TaskTemplate \(did you mean "interface"\?\)/);
+    const nested = "type: t\nmetadata:\n  retries: { retrie: 3 }\n";
+    expect(yaml(nested)).toThrow(/metadata\.retries\.retrie: unknown field of RetryStrategy \(did you mean "retries"\?\)/);
+    // A snake_case typo is matched against the proto names.
+    expect(yaml("type: t\ntask_type_versio: 1\n")).toThrow(/did you mean "task_type_version"/);
+  });
+
+  test("an unknown enum value is an error listing the allowed values", () => {
+    const typo = "type: t\ninterface:\n  inputs:\n    variables:\n      n: { type: { simple: INTEGR } }\n";
+    expect(yaml(typo)).toThrow(
+      /interface\.inputs\.variables\.n\.type\.simple: "INTEGR" is not a SimpleType \(did you mean "INTEGER"\?\); allowed: NONE, INTEGER, FLOAT, STRING, BOOLEAN, DATETIME, DURATION, BINARY, ERROR, STRUCT/,
+    );
+  });
+
+  test("proto names and lowerCamelCase JSON names are both accepted, custom is free-form", () => {
+    const both = [
+      "type: t",
+      "task_type_version: 1",
+      "securityContext: { run_as: { k8sServiceAccount: sa } }",
+      "interface: { outputs: { variables: { o: { type: { collection_type: { simple: FLOAT } } } } } }",
+      "custom: { anything: { goes: [1, 2] } }",
+      "config: { k: v }",
+    ].join("\n");
+    const t = parseTemplateText(both, "yaml");
+    expect(t.taskTypeVersion).toBe(1);
+    expect(t.securityContext?.runAs?.k8sServiceAccount).toBe("sa");
+    expect(t.interface?.outputs?.variables.o?.type?.type).toEqual({ $case: "collectionType", value: expect.anything() });
+  });
+});

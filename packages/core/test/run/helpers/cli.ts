@@ -87,4 +87,4 @@ export function writeJson(dir: string, name: string, value: unknown): string {
 }
 
 /** Plugin flags that load only the test plugin (no installed packages). */
-export const ONLY_TEST_PLUGIN = ["--include", "none", "--modules", TEST_PLUGIN];
+export const ONLY_TEST_PLUGIN = ["--include", TEST_PLUGIN];
