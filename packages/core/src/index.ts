@@ -139,6 +139,7 @@ export {
   type ExternalCall,
   type ExternalRetryReason,
 } from "./operations-metrics";
+export { observeAwsSdkClient, type AwsMiddlewareClient } from "./aws-sdk-metrics";
 export {
   helmValues,
   splitImage,
