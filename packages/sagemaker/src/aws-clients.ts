@@ -1,3 +1,4 @@
+import { type AwsMiddlewareClient, observeAwsSdkClient } from "@flyte-agent/core";
 import type { BotoService } from "./boto-methods";
 import type { AwsCredentials } from "./types";
 
@@ -10,8 +11,11 @@ export interface AwsClientSettings {
   requestTimeoutMs: number;
 }
 
+/** The service name of this plugin's external API metrics (`flyte_agent_external_*{service="SageMaker"}`). */
+export const METRICS_SERVICE = "SageMaker";
+
 /** The part of an SDK v3 client this plugin uses. */
-interface SdkClient {
+interface SdkClient extends AwsMiddlewareClient {
   send(command: unknown, options: { abortSignal: AbortSignal }): Promise<unknown>;
   destroy(): void;
   config: { credentials?: () => Promise<{ accessKeyId?: string; secretAccessKey?: string; sessionToken?: string }> };
@@ -63,6 +67,8 @@ export class AwsClients {
       ...(endpoint ? { endpoint } : {}),
       ...(this.settings.credentials ? { credentials: this.settings.credentials } : {}),
     });
+    // Every HTTP attempt, retry and request given up counts in core's external API metrics.
+    observeAwsSdkClient(client, METRICS_SERVICE);
     if (this.clients.size >= MAX_CLIENTS) {
       const [oldestKey, oldest] = this.clients.entries().next().value as [string, SdkClient];
       this.clients.delete(oldestKey);
