@@ -88,8 +88,10 @@ export function observeAwsSdkClient(client: AwsMiddlewareClient, service: string
       const attempts: AttemptOutcome[] = [];
       attemptsByRequest.set(context, attempts);
       const countRetries = () => {
+        // (An attempt without a retry reason that was followed by another was sent again by
+        // something else than the retry strategy, e.g. S3's region redirect: not a retry.)
         for (const attempt of attempts.slice(0, -1)) {
-          observeExternalRetry(service, attempt.retryReason ?? "5xx");
+          if (attempt.retryReason !== undefined) observeExternalRetry(service, attempt.retryReason);
         }
       };
       try {

@@ -1,6 +1,7 @@
 // Typed as the dynamic import below loads it: the package's ES module build.
 import type { Storage } from "@google-cloud/storage" with { "resolution-mode": "import" };
 import { bounded, type CheckContext, type CheckResult, CheckTimeout, credentialsError } from "./check-result";
+import { observeGcsCall } from "./gcs-metrics";
 
 /** Settings of the Cloud Storage client (created on first use). */
 export interface GcsSettings {
@@ -59,16 +60,21 @@ export class GcsExists {
   private async checkNow(bucket: string, name: string): Promise<CheckResult> {
     const storage = await this.load();
     const b = storage.bucket(bucket);
+    // Each call is counted in core's external API metrics (`exists` answering false is Google's 404).
+    const found = ([exists]: [boolean]) => (exists ? 200 : 404);
     if (name === "") {
-      const [exists] = await b.exists();
+      const [exists] = await observeGcsCall(() => b.exists(), found);
       return exists ? { exists: true } : { exists: false, message: `the bucket ${bucket} does not exist` };
     }
     if (!name.endsWith("/")) {
-      const [exists] = await b.file(name).exists();
+      const [exists] = await observeGcsCall(() => b.file(name).exists(), found);
       if (exists) return { exists: true };
     }
     const prefix = `${name.replace(/\/+$/, "")}/`;
-    const [files] = await b.getFiles({ prefix, maxResults: 1, autoPaginate: false });
+    const [files] = await observeGcsCall(
+      () => b.getFiles({ prefix, maxResults: 1, autoPaginate: false }),
+      () => 200,
+    );
     return { exists: files.length > 0 };
   }
 }

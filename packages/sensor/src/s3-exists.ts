@@ -1,5 +1,6 @@
 // Typed as the dynamic import below loads it: the package's ES module build.
 import type { S3Client } from "@aws-sdk/client-s3" with { "resolution-mode": "import" };
+import { observeAwsSdkClient } from "@flyte-agent/core";
 import { bounded, type CheckContext, type CheckResult, CheckTimeout, credentialsError } from "./check-result";
 
 /** Settings of the S3 client (created on first use). */
@@ -7,6 +8,9 @@ export interface S3Settings {
   readonly region: string;
   readonly forcePathStyle: boolean;
 }
+
+/** The service name of the S3 check's external API metrics (`flyte_agent_external_*{service="S3"}`). */
+export const S3_METRICS_SERVICE = "S3";
 
 type S3Module = typeof import("@aws-sdk/client-s3", { with: { "resolution-mode": "import" }});
 
@@ -41,14 +45,16 @@ export class S3Exists {
   constructor(private readonly settings: S3Settings) {}
 
   private load(): Promise<{ sdk: S3Module; client: S3Client }> {
-    this.client ??= import("@aws-sdk/client-s3").then((sdk) => ({
-      sdk,
-      client: new sdk.S3Client({
+    this.client ??= import("@aws-sdk/client-s3").then((sdk) => {
+      const client = new sdk.S3Client({
         region: this.settings.region,
         followRegionRedirects: true,
         forcePathStyle: this.settings.forcePathStyle,
-      }),
-    }));
+      });
+      // Every HTTP attempt, retry and request given up counts in core's external API metrics.
+      observeAwsSdkClient(client, S3_METRICS_SERVICE);
+      return { sdk, client };
+    });
     return this.client;
   }
 
