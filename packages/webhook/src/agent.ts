@@ -8,6 +8,7 @@ import { sendRequest, WebhookCallError } from "./send-request";
 import { readWebhookTask, WEBHOOK_CUSTOM_KEYS, type WebhookTask } from "./task-config";
 import { WebhookTaskError } from "./task-error";
 import type { WebhookAgentOptions } from "./types";
+import { observeWebhookCall } from "./webhook-metrics";
 
 /** Display name of the agent (flytekit's). */
 export const WEBHOOK_AGENT_NAME = "Webhook Connector";
@@ -101,11 +102,10 @@ export class WebhookAgent extends SyncAgent {
       const started = Date.now();
       let answer: Awaited<ReturnType<typeof sendRequest>>;
       try {
-        answer = await sendRequest(request, this.policy, {
-          timeoutMs,
-          maxResponseBytes: this.maxResponseBytes,
-          signal: ctx.signal,
-        });
+        answer = await observeWebhookCall(
+          () => sendRequest(request, this.policy, { timeoutMs, maxResponseBytes: this.maxResponseBytes, signal: ctx.signal }),
+          ctx.signal,
+        );
       } catch (err) {
         if (err instanceof WebhookCallError && byDeadline && /within \d+ ms/.test(err.message)) {
           throw new WebhookCallError(`${err.message} (the call's deadline; timeout_sec asked ${task.timeoutSec} s)`, true);
