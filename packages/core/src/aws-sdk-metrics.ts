@@ -8,11 +8,17 @@ import {
 /** A middleware of the AWS SDK v3 (`(next, context) => handler`), typed without the SDK. */
 type AwsMiddleware = (next: (args: unknown) => Promise<unknown>, context: object) => (args: unknown) => Promise<unknown>;
 
-/** The part of an AWS SDK v3 client's public `middlewareStack` this module uses. */
+/** How this module calls the public `middlewareStack.add` of an AWS SDK v3 client. */
+interface AwsMiddlewareStack {
+  add(middleware: AwsMiddleware, options: { step: "initialize" | "deserialize"; priority: "high"; name: string }): void;
+}
+
+/**
+ * An AWS SDK v3 client, as far as this module needs it: its public `middlewareStack` (typed
+ * loosely here, so that any SDK client with its own input and output types fits).
+ */
 export interface AwsMiddlewareClient {
-  readonly middlewareStack: {
-    add(middleware: AwsMiddleware, options: { step: "initialize" | "deserialize"; priority: "high"; name: string }): void;
-  };
+  readonly middlewareStack: { add(middleware: never, options: never): void };
 }
 
 /** How one attempt ended: with a retry reason when the SDK's standard strategy may try it again. */
@@ -83,7 +89,8 @@ const attemptsByRequest = new WeakMap<object, AttemptOutcome[]>();
  * @param service the external system's name for the `service` label (e.g. "SageMaker", "S3")
  */
 export function observeAwsSdkClient(client: AwsMiddlewareClient, service: string): void {
-  client.middlewareStack.add(
+  const stack = client.middlewareStack as unknown as AwsMiddlewareStack;
+  stack.add(
     (next, context) => async (args) => {
       const attempts: AttemptOutcome[] = [];
       attemptsByRequest.set(context, attempts);
@@ -108,7 +115,7 @@ export function observeAwsSdkClient(client: AwsMiddlewareClient, service: string
     },
     { step: "initialize", priority: "high", name: "flyteAgentExternalRequestMetrics" },
   );
-  client.middlewareStack.add(
+  stack.add(
     (next, context) => async (args) => {
       const started = performance.now();
       try {
