@@ -29,6 +29,11 @@ describe("BUNDLED_PLUGINS", () => {
     }
   });
 
+  it("every bundled package is a workspace dev dependency of the repository root, so the quick start's `pnpm start` serves it", () => {
+    const root = require("../../../package.json") as { devDependencies: Record<string, string> };
+    for (const n of BUNDLED_PLUGINS.map((p) => p.packageName)) expect([n, root.devDependencies[n]]).toEqual([n, "workspace:*"]);
+  });
+
   it("finds a plugin by alias or by package name", () => {
     expect(findBundledPlugin("bigquery")?.packageName).toBe("@flyte-agent/bigquery");
     expect(findBundledPlugin("@flyte-agent/template")?.alias).toBe("template");
