@@ -20,10 +20,15 @@ export const BIGQUERY_RETRY_DEFAULTS: RetryPolicy = {
 /** The service name of this plugin's external API metrics (`flyte_agent_external_*{service="BigQuery"}`). */
 export const METRICS_SERVICE = "BigQuery";
 
-/** Why an attempt is tried again, for the retry metric. */
+/** BigQuery's reasons for refusing a request for rate or quota (answered with HTTP 403). */
+function isRateLimitReason(reason: string | undefined): boolean {
+  return reason === "rateLimitExceeded" || reason === "userRateLimitExceeded";
+}
+
+/** Why an attempt is tried again, for the retry metric (a rate-limit refusal counts as `429`). */
 function retryReason(err: unknown): ExternalRetryReason {
   const status = err instanceof BigQueryApiError ? err.httpStatus : undefined;
-  if (status === 429) return "429";
+  if (status === 429 || (err instanceof BigQueryApiError && isRateLimitReason(err.reason))) return "429";
   return status !== undefined && status >= 500 ? "5xx" : "network_error";
 }
 
@@ -68,7 +73,11 @@ export function withRetry<T>(call: () => Promise<T>, policy: RetryPolicy, signal
         },
         (err: unknown) => {
           const apiError = toApiError(err);
-          observeExternalCall(METRICS_SERVICE, { status: apiError.httpStatus, seconds: seconds() });
+          observeExternalCall(METRICS_SERVICE, {
+            status: apiError.httpStatus,
+            seconds: seconds(),
+            throttled: apiError.httpStatus === 429 || isRateLimitReason(apiError.reason),
+          });
           throw apiError;
         },
       );

@@ -39,7 +39,9 @@ const template = () =>
 test("every attempt of Google's client is counted: answers by status, retries by reason, requests given up", async () => {
   const before = {
     ok: await value("flyte_agent_external_requests_total", { code: "200" }),
-    throttled: await value("flyte_agent_external_requests_total", { code: "429" }),
+    tooMany: await value("flyte_agent_external_requests_total", { code: "429" }),
+    forbidden: await value("flyte_agent_external_requests_total", { code: "403" }),
+    throttled: await value("flyte_agent_external_throttled_total", {}),
     failed: await value("flyte_agent_external_requests_total", { code: "500" }),
     retry429: await value("flyte_agent_external_retries_total", { reason: "429" }),
     retry5xx: await value("flyte_agent_external_retries_total", { reason: "5xx" }),
@@ -47,13 +49,18 @@ test("every attempt of Google's client is counted: answers by status, retries by
   };
   fake.failNext("insert", { status: 429, reason: "rateLimitExceeded" });
   await client.createTask({ template: template(), inputs: toLiteralMap({}) });
+  // BigQuery also refuses for rate with 403 rateLimitExceeded: throttled, and retried as such.
+  fake.failNext("insert", { status: 403, reason: "rateLimitExceeded" });
+  await client.createTask({ template: template(), inputs: toLiteralMap({}) });
   fake.failNext("insert", { status: 500 }, { status: 500 }, { status: 500 });
   await expect(client.createTask({ template: template(), inputs: toLiteralMap({}) })).rejects.toMatchObject({ code: 14 });
 
-  expect(await value("flyte_agent_external_requests_total", { code: "429" })).toBe(before.throttled + 1);
-  expect(await value("flyte_agent_external_requests_total", { code: "200" })).toBe(before.ok + 1);
+  expect(await value("flyte_agent_external_requests_total", { code: "429" })).toBe(before.tooMany + 1);
+  expect(await value("flyte_agent_external_requests_total", { code: "403" })).toBe(before.forbidden + 1);
+  expect(await value("flyte_agent_external_throttled_total", {})).toBe(before.throttled + 2);
+  expect(await value("flyte_agent_external_requests_total", { code: "200" })).toBe(before.ok + 2);
   expect(await value("flyte_agent_external_requests_total", { code: "500" })).toBe(before.failed + 3);
-  expect(await value("flyte_agent_external_retries_total", { reason: "429" })).toBe(before.retry429 + 1);
+  expect(await value("flyte_agent_external_retries_total", { reason: "429" })).toBe(before.retry429 + 2);
   expect(await value("flyte_agent_external_retries_total", { reason: "5xx" })).toBe(before.retry5xx + 2);
   expect(await value("flyte_agent_external_failures_total", {})).toBe(before.gaveUp + 1);
 });

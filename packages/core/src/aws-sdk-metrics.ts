@@ -77,7 +77,9 @@ const attemptsByRequest = new WeakMap<object, AttemptOutcome[]>();
  *
  * - each attempt (`flyte_agent_external_requests_total{service,code}` and its duration), by the
  *   HTTP status AWS answered (`network_error` when none came), from a middleware in the
- *   `deserialize` step, which runs once per attempt inside the SDK's retry middleware;
+ *   `deserialize` step, which runs once per attempt inside the SDK's retry middleware; a
+ *   throttling answer (HTTP 429 or a throttling error code, whatever its status) also counts in
+ *   `flyte_agent_external_throttled_total`;
  * - each attempt the SDK tried again (`flyte_agent_external_retries_total`), by reason: `429`
  *   for throttling (HTTP 429 or a throttling error code such as `ThrottlingException` or S3's
  *   `SlowDown`), `5xx`, `network_error`;
@@ -129,8 +131,9 @@ export function observeAwsSdkClient(client: AwsMiddlewareClient, service: string
         return result;
       } catch (err) {
         const status = statusOf(err);
-        observeExternalCall(service, { status, seconds: (performance.now() - started) / 1000 });
-        attemptsByRequest.get(context)?.push({ retryReason: retryReason(err, status) });
+        const reason = retryReason(err, status);
+        observeExternalCall(service, { status, seconds: (performance.now() - started) / 1000, throttled: reason === "429" });
+        attemptsByRequest.get(context)?.push({ retryReason: reason });
         throw err;
       }
     },

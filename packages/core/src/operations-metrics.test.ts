@@ -74,6 +74,7 @@ describe("external API metrics through retryHttp", () => {
     expect(await retries("5xx")).toBe(3); // 503 once, then 500 twice (the third 500 is not retried)
     expect(await sample(metrics, "flyte_agent_external_failures_total", { service })).toBe(1);
     expect(await sample(metrics, "flyte_agent_external_request_duration_seconds_count", { service })).toBe(7);
+    expect(await sample(metrics, "flyte_agent_external_throttled_total", { service })).toBe(1); // the 429
   });
 
   it("a connection refused counts as network_error", async () => {
@@ -88,6 +89,19 @@ describe("external API metrics through retryHttp", () => {
 
 describe("observeExternalCall, the helper for SDKs that make their own requests", () => {
   const metrics = new AgentMetrics({ defaultMetrics: false });
+
+  it("counts a 429 as throttled by itself, another status only when the caller says it is throttling", async () => {
+    const service = "ThrottleTest";
+    observeExternalCall(service, { status: 429 });
+    observeExternalCall(service, { status: 400, throttled: true }); // AWS ThrottlingException
+    observeExternalCall(service, { status: 503, throttled: true }); // S3 SlowDown
+    observeExternalCall(service, { status: 503 }); // an outage, not throttling
+    observeExternalCall(service, { status: 429, throttled: false }); // the caller knows better
+    observeExternalCall(service, {}); // no answer
+    expect(await sample(metrics, "flyte_agent_external_throttled_total", { service })).toBe(3);
+    expect(await sample(metrics, "flyte_agent_external_requests_total", { service, code: "400" })).toBe(1);
+    expect(await sample(metrics, "flyte_agent_external_requests_total", { service, code: "503" })).toBe(2);
+  });
 
   it("counts statuses, refuses nonsense statuses as network_error, and bounds the services", async () => {
     observeExternalCall("SdkTest", { status: 403, seconds: 0.05 });

@@ -5,6 +5,9 @@
  * - `flyte_agent_external_requests_total{service,code}`: every HTTP attempt a plugin makes to
  *   its external system, by HTTP status (`network_error` when no answer came);
  * - `flyte_agent_external_request_duration_seconds{service}`: how long each attempt took;
+ * - `flyte_agent_external_throttled_total{service}`: attempts the external system refused for
+ *   rate or quota, whatever the status it used (HTTP 429, AWS's 400 `ThrottlingException` or
+ *   S3's 503 `SlowDown`, BigQuery's 403 `rateLimitExceeded`);
  * - `flyte_agent_external_retries_total{service,reason}`: attempts tried again (`429`, `5xx`,
  *   `network_error`);
  * - `flyte_agent_external_failures_total{service}`: requests given up after their retries;
@@ -45,6 +48,13 @@ const externalDuration = new Histogram({
   registers: [],
 });
 
+const externalThrottled = new Counter({
+  name: `${OPERATIONS_METRICS_PREFIX}external_throttled_total`,
+  help: "HTTP attempts to external systems refused for rate or quota (429, or the system's own throttling answer)",
+  labelNames: ["service"] as const,
+  registers: [],
+});
+
 const externalRetries = new Counter({
   name: `${OPERATIONS_METRICS_PREFIX}external_retries_total`,
   help: "HTTP attempts to external systems that were tried again, by reason (429, 5xx, network_error)",
@@ -76,6 +86,7 @@ const buildInfo = new Gauge({
 const ALL: readonly { name: string; metric: Metric }[] = [
   externalRequests,
   externalDuration,
+  externalThrottled,
   externalRetries,
   externalFailures,
   tasksFinished,
@@ -106,6 +117,12 @@ export interface ExternalCall {
   readonly status?: number;
   /** How long the attempt took, in seconds. */
   readonly seconds?: number;
+  /**
+   * The system refused the attempt for rate or quota. Defaults to `status === 429`; set it for
+   * systems that answer throttling with another status (AWS: 400 `ThrottlingException`, S3: 503
+   * `SlowDown`; BigQuery: 403 `rateLimitExceeded`).
+   */
+  readonly throttled?: boolean;
 }
 
 /**
@@ -121,6 +138,7 @@ export function observeExternalCall(service: string, call: ExternalCall): void {
   const code =
     status !== undefined && Number.isInteger(status) && status >= 100 && status <= 599 ? String(status) : "network_error";
   externalRequests.inc({ service: label, code });
+  if (call.throttled ?? status === 429) externalThrottled.inc({ service: label });
   if (call.seconds !== undefined && Number.isFinite(call.seconds) && call.seconds >= 0) {
     externalDuration.observe({ service: label }, call.seconds);
   }

@@ -170,15 +170,16 @@ export const ROWS: readonly RowSpec[] = [
       {
         title: "External API failures by service",
         description:
-          "Requests given up after their retries, and answers refusing the credentials (401/403) or throttling (429): the FlyteAgentExternalCredentialsRefused and FlyteAgentExternalThrottled alerts.",
+          "Requests given up after their retries, answers refusing the credentials (401/403), and attempts refused for rate or quota whatever the status (429, AWS ThrottlingException, S3 SlowDown): the FlyteAgentExternalCredentialsRefused and FlyteAgentExternalThrottled alerts.",
         kind: "timeseries",
         unit: "reqps",
         queries: [
           { expr: `sum by (service) (${rate("flyte_agent_external_failures_total")})`, legend: "{{service}} gave up" },
           {
-            expr: `sum by (service, code) (${rate("flyte_agent_external_requests_total", ', code=~"401|403|429"')})`,
+            expr: `sum by (service, code) (${rate("flyte_agent_external_requests_total", ', code=~"401|403"')})`,
             legend: "{{service}} HTTP {{code}}",
           },
+          { expr: `sum by (service) (${rate("flyte_agent_external_throttled_total")})`, legend: "{{service}} throttled" },
         ],
       },
       {

@@ -36,6 +36,7 @@ async function snapshot() {
     unavailable: await value("flyte_agent_external_requests_total", { code: "503" }),
     noAnswer: await value("flyte_agent_external_requests_total", { code: "network_error" }),
     timed: await value("flyte_agent_external_request_duration_seconds", { le: "+Inf" }),
+    throttled: await value("flyte_agent_external_throttled_total", {}),
     retry429: await value("flyte_agent_external_retries_total", { reason: "429" }),
     retry5xx: await value("flyte_agent_external_retries_total", { reason: "5xx" }),
     retryNetwork: await value("flyte_agent_external_retries_total", { reason: "network_error" }),
@@ -93,6 +94,7 @@ test("every attempt of the AWS SDK is counted: answers by status, retries by rea
     unavailable: before.unavailable + 1,
     noAnswer: before.noAnswer + 2,
     timed: before.timed + 7,
+    throttled: before.throttled + 1, // the 400 ThrottlingException
     retry429: before.retry429 + 1,
     retry5xx: before.retry5xx + 2,
     retryNetwork: before.retryNetwork + 1,
