@@ -2,14 +2,13 @@
  * `flyte-agent run` (core's CLI, in a child process) runs a snowflake task in-process with the
  * built plugin against the fake SQL API.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { runFlyteAgentCli } from "@flyte-agent/testing";
 import { type FakeSnowflake, generateTestKeyPair, startFakeSnowflake } from "../src/testing";
 import { ACCOUNT, USER } from "./helpers";
 
-const BIN = join(dirname(require.resolve("@flyte-agent/core")), "..", "bin", "flyte-agent.js");
 const PLUGIN = join(__dirname, "..", "dist", "index.js");
 const keys = generateTestKeyPair();
 let fake: FakeSnowflake;
@@ -23,18 +22,6 @@ afterAll(async () => {
   await fake.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 test("flyte-agent run runs a snowflake task against the fake and prints its results", async () => {
   const template = join(dir, "query.json");
@@ -51,7 +38,7 @@ test("flyte-agent run runs a snowflake task against the fake and prints its resu
       sql: { statement: "SELECT * FROM orders WHERE region = %(region)s AND total >= %(min_total)s", dialect: "ANSI" },
     }),
   );
-  const { code, stdout, stderr } = await runCli(
+  const { code, stdout, stderr } = await runFlyteAgentCli(
     [
       "run",
       template,
@@ -66,7 +53,7 @@ test("flyte-agent run runs a snowflake task against the fake and prints its resu
       "--include",
       PLUGIN,
     ],
-    { _FSEC_SNOWFLAKE_PRIVATE_KEY: keys.privateKeyPem, FLYTE_SNOWFLAKE_ENDPOINT: fake.url, LOG_LEVEL: "info" },
+    { env: { _FSEC_SNOWFLAKE_PRIVATE_KEY: keys.privateKeyPem, FLYTE_SNOWFLAKE_ENDPOINT: fake.url, LOG_LEVEL: "info" } },
   );
   expect({ code, stderr }).toMatchObject({ code: 0 });
   expect(fake.statements.size).toBe(1);

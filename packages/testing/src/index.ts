@@ -9,6 +9,7 @@
 // Serving what you test
 export { startTestServer, type TestServer, type TestServerOptions } from "./test-server";
 export { startServerProcess, type ServerProcess, type ServerProcessOptions } from "./server-process";
+export { runFlyteAgentCli, flyteAgentBin, type CliResult, type CliRunOptions } from "./cli-run";
 
 // Talking like propeller
 export {

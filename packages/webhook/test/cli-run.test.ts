@@ -2,13 +2,12 @@
  * `flyte-agent run` (core's CLI, in a child process) runs examples/webhook.yaml in-process with
  * the built plugin against a real endpoint, as the example's comment says.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
+import { runFlyteAgentCli } from "@flyte-agent/testing";
 import { startWebhookReceiver, type WebhookReceiver } from "../src/testing";
 
-const BIN = join(dirname(require.resolve("@flyte-agent/core")), "..", "bin", "flyte-agent.js");
 const PLUGIN = join(__dirname, "..", "dist", "index.js");
 const EXAMPLE = join(__dirname, "..", "examples", "webhook.yaml");
 const TOKEN = "whk-cli-token-3141";
@@ -25,26 +24,14 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 test("flyte-agent run runs the example and prints info", async () => {
   // The example names 127.0.0.1:8080; point it at this test's endpoint.
   const host = new URL(receiver.url).host;
   const template = join(dir, "webhook.yaml");
   writeFileSync(template, readFileSync(EXAMPLE, "utf8").replaceAll("127.0.0.1:8080", host));
-  const { code, stdout, stderr } = await runCli(
+  const { code, stdout, stderr } = await runFlyteAgentCli(
     ["run", template, "-i", "run_id=r-42", "--include", "none", "--modules", PLUGIN],
-    { FLYTE_WEBHOOK_ALLOWED_HOSTS: host, FLYTE_WEBHOOK_SECRETS: "HOOK_TOKEN", _FSEC_HOOK_TOKEN: TOKEN },
+    { env: { FLYTE_WEBHOOK_ALLOWED_HOSTS: host, FLYTE_WEBHOOK_SECRETS: "HOOK_TOKEN", _FSEC_HOOK_TOKEN: TOKEN } },
   );
   expect({ code, stderr }).toMatchObject({ code: 0 });
   expect(receiver.requests).toHaveLength(1);
@@ -62,11 +49,12 @@ test("flyte-agent run runs the example and prints info", async () => {
 });
 
 test("without the allow-list the example's loopback destination is refused, naming the rule", async () => {
-  const { code, stdout, stderr } = await runCli(["run", EXAMPLE, "-i", "run_id=r-1", "--include", "none", "--modules", PLUGIN], {
-    FLYTE_WEBHOOK_ALLOWED_HOSTS: "",
-    FLYTE_WEBHOOK_SECRETS: "HOOK_TOKEN",
-    _FSEC_HOOK_TOKEN: TOKEN,
-  });
+  const { code, stdout, stderr } = await runFlyteAgentCli(
+    ["run", EXAMPLE, "-i", "run_id=r-1", "--include", "none", "--modules", PLUGIN],
+    {
+      env: { FLYTE_WEBHOOK_ALLOWED_HOSTS: "", FLYTE_WEBHOOK_SECRETS: "HOOK_TOKEN", _FSEC_HOOK_TOKEN: TOKEN },
+    },
+  );
   expect(code).not.toBe(0);
   expect(stdout + stderr).toContain('refused by the rule "loopback address"');
 });
