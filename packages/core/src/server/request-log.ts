@@ -11,7 +11,9 @@ const MAX_BOUND_LOGGERS = 1000;
  * past that a line is logged with all its fields, which gives the same line.
  */
 export class RequestLog {
-  private readonly bound = new Map<string, Logger>();
+  /** operation -> category -> agent -> child (nested maps: a lookup allocates nothing). */
+  private readonly bound = new Map<string, Map<string, Map<string, Logger>>>();
+  private boundCount = 0;
 
   constructor(private readonly log: Logger) {}
 
@@ -25,18 +27,28 @@ export class RequestLog {
    * empty), then `fields` (status, durationMs and, on failure, error), then `msg`.
    */
   write(level: "info" | "warn" | "error", operation: string, category: string, agent: string, fields: object, msg: string): void {
-    const key = `${operation}\u0000${category}\u0000${agent}`;
-    let child = this.bound.get(key);
+    let byCategory = this.bound.get(operation);
+    if (!byCategory) {
+      byCategory = new Map();
+      this.bound.set(operation, byCategory);
+    }
+    let byAgent = byCategory.get(category);
+    if (!byAgent) {
+      byAgent = new Map();
+      if (this.boundCount < MAX_BOUND_LOGGERS) byCategory.set(category, byAgent);
+    }
+    let child = byAgent.get(agent);
     if (!child) {
       const bindings: Record<string, string> = { operation };
       if (category) bindings.category = category;
       if (agent) bindings.agent = agent;
-      if (this.bound.size >= MAX_BOUND_LOGGERS) {
+      if (this.boundCount >= MAX_BOUND_LOGGERS) {
         this.log[level]({ ...bindings, ...fields }, msg);
         return;
       }
       child = this.log.child(bindings);
-      this.bound.set(key, child);
+      byAgent.set(agent, child);
+      this.boundCount++;
     }
     child[level](fields, msg);
   }
