@@ -147,9 +147,10 @@ export class AgentMetrics {
         this.boundCount++;
       }
     }
-    for (const c of children) c.latency.observe(seconds);
+    // Indexed loops: runs on every call, and a for-of may allocate an iterator.
+    for (let i = 0; i < children.length; i++) children[i]!.latency.observe(seconds);
     if (errorCode === undefined) {
-      for (const c of children) c.success.inc();
+      for (let i = 0; i < children.length; i++) children[i]!.success.inc();
     } else {
       this.current.failure.labels({ task_type: taskType, operation, error_code: errorCode, protocol }).inc();
       this.legacy?.failure.labels({ task_type: taskType, operation, error_code: errorCode }).inc();
