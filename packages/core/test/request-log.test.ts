@@ -2,6 +2,7 @@
 import { Writable } from "node:stream";
 import type { Logger } from "pino";
 import { createLogger } from "../src/logger";
+import { registerSecretValue } from "../src/secrets";
 import { RequestLog } from "../src/server/request-log";
 
 /** A logger (as the server creates it) whose lines land in `lines`, with a fixed time. */
@@ -65,5 +66,21 @@ describe("RequestLog", () => {
       msg: "request failed",
     });
     expect(JSON.parse(lines[1004]!)).not.toHaveProperty("agent");
+  });
+
+  it("the lines of a bound child are scrubbed of known secrets like any other line", () => {
+    const { log, lines } = capture();
+    registerSecretValue("request-log-test-secret-value");
+    new RequestLog(log).write(
+      "warn",
+      "get",
+      "custom_task@0",
+      "Custom Agent",
+      { status: "UNAUTHENTICATED", durationMs: 1, error: "token request-log-test-secret-value refused" },
+      "request failed",
+    );
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).not.toContain("request-log-test-secret-value");
+    expect(JSON.parse(lines[0]!)).toMatchObject({ error: "token [REDACTED] refused" });
   });
 });
