@@ -18,12 +18,24 @@ const AREAS = [
   ["native (C++/builtins)", (f) => f.url === ""],
 ];
 
-/** {byArea: [{area, percent}], top: [{fn, where, percent}]} of busy (non-idle) time. */
-export function summarizeProfile(file, topN = 15) {
+/** Now on the monotonic clock V8 stamps profile samples with (CLOCK_MONOTONIC), in microseconds. */
+export function monotonicMicros() {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+/**
+ * {byArea: [{area, percent}], top: [{fn, where, percent}]} of busy (non-idle) time. With
+ * `window` ({fromUs, toUs} from {@link monotonicMicros}), only the samples taken in it count,
+ * so start-up and module loading stay out of a profile of the load.
+ */
+export function summarizeProfile(file, topN = 15, window = undefined) {
   const profile = JSON.parse(readFileSync(file, "utf8"));
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const selfMs = new Map();
+  let at = profile.startTime;
   for (let i = 0; i < profile.samples.length; i++) {
+    at += profile.timeDeltas[i] ?? 0;
+    if (window && (at < window.fromUs || at > window.toUs)) continue;
     const id = profile.samples[i];
     selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
   }

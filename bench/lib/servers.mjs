@@ -116,8 +116,16 @@ export async function startFullServer({
   };
 }
 
-/** Spawns the bare grpc-js baseline (`nodeArgs` before its script) and waits until it listens. */
+/**
+ * Spawns the bare grpc-js baseline (`nodeArgs` before its script) and waits until it listens.
+ * It runs with Node's defaults, not the image's NODE_OPTIONS (the baseline is a plain grpc-js
+ * server, not our image); BENCH_BARE_IMAGE_SETTINGS=1 gives it the image's settings too. At
+ * 2,000 GetTask/s the bare server's CPU per call was the same either way (75.8 µs with Node's
+ * defaults, 76.7 µs with the image's, 5 alternating runs): it allocates too little for the
+ * young generation's size to matter, so the choice does not move the ratios.
+ */
 export async function startBareServer({ nodeArgs = [], env = {} } = {}) {
+  if (process.env.BENCH_BARE_IMAGE_SETTINGS === "1") env = { ...imageRuntimeSettings(), ...env };
   const port = await freePort();
   const [command, argv] = pinned("server", process.execPath, [
     ...nodeArgs,

@@ -101,8 +101,13 @@ export class AgentMetrics {
   readonly registry = new Registry();
   private readonly current: MetricSet;
   private readonly legacy: MetricSet | undefined;
-  /** The series of each (task type, operation, protocol), so an observation looks nothing up. */
-  private readonly bound = new Map<string, BoundChildren[]>();
+  /**
+   * The series of each (protocol, operation, task type), so an observation builds no label
+   * object and no key string (nested maps: looking one up allocates nothing).
+   */
+  private readonly bound = new Map<Protocol, Map<Operation, Map<string, BoundChildren[]>>>();
+  /** How many (protocol, operation, task type) entries {@link bound} holds. */
+  private boundCount = 0;
 
   constructor(options: AgentMetricsOptions = {}) {
     this.current = new MetricSet(options.prefix ?? "flyte_connector_", this.registry, true);
@@ -118,8 +123,17 @@ export class AgentMetrics {
 
   /** Records one finished request. `errorCode` is the gRPC status name, absent on success. */
   observe(taskType: string, operation: Operation, seconds: number, errorCode?: string, protocol: Protocol = "v1"): void {
-    const key = `${taskType}\u0000${operation}\u0000${protocol}`;
-    let children = this.bound.get(key);
+    let byOperation = this.bound.get(protocol);
+    if (!byOperation) {
+      byOperation = new Map();
+      this.bound.set(protocol, byOperation);
+    }
+    let byTaskType = byOperation.get(operation);
+    if (!byTaskType) {
+      byTaskType = new Map();
+      byOperation.set(operation, byTaskType);
+    }
+    let children = byTaskType.get(taskType);
     if (!children) {
       const labels = { task_type: taskType, operation, protocol };
       children = [{ latency: this.current.latency.labels(labels), success: this.current.success.labels(labels) }];
@@ -128,11 +142,15 @@ export class AgentMetrics {
         children.push({ latency: this.legacy.latency.labels(old), success: this.legacy.success.labels(old) });
       }
       // Unknown task types come from clients: bound the cache instead of growing without limit.
-      if (this.bound.size < 1000) this.bound.set(key, children);
+      if (this.boundCount < 1000) {
+        byTaskType.set(taskType, children);
+        this.boundCount++;
+      }
     }
-    for (const c of children) c.latency.observe(seconds);
+    // Indexed loops: runs on every call, and a for-of may allocate an iterator.
+    for (let i = 0; i < children.length; i++) children[i]!.latency.observe(seconds);
     if (errorCode === undefined) {
-      for (const c of children) c.success.inc();
+      for (let i = 0; i < children.length; i++) children[i]!.success.inc();
     } else {
       this.current.failure.labels({ task_type: taskType, operation, error_code: errorCode, protocol }).inc();
       this.legacy?.failure.labels({ task_type: taskType, operation, error_code: errorCode }).inc();

@@ -7,6 +7,7 @@ import type { Connection } from "../connection";
 import type { AgentMetrics, Operation, Protocol } from "../metrics";
 import { redactSecrets, redactValues } from "../secrets";
 import type { AgentLogger, CallContext } from "../types";
+import { requestLogOf } from "./request-log";
 
 /**
  * What a scope needs from the call it serves, whatever the protocol: the client's deadline
@@ -110,7 +111,8 @@ export class RequestScope {
   private controller: AbortController | undefined;
   private abortStatus: { code: Status; details: string } | undefined;
   private reply: ScopeReply | undefined;
-  private readonly started = process.hrtime.bigint();
+  /** `performance.now()` when the call arrived (a double: no BigInt per call). */
+  private readonly started = performance.now();
   private finished = false;
   /** Task type label (category name) once known. */
   taskType = "unknown";
@@ -264,7 +266,7 @@ export class RequestScope {
     this.finished = true;
     this.reply = undefined;
     this.env.inFlight.delete(this);
-    const seconds = Number(process.hrtime.bigint() - this.started) / 1e9;
+    const seconds = (performance.now() - this.started) / 1000;
     const code = result?.code ?? Status.OK;
     const codeName = Status[code] ?? String(code);
     this.env.metrics.observe(
@@ -274,16 +276,22 @@ export class RequestScope {
       code === Status.OK ? undefined : codeName,
       this.env.protocol,
     );
-    const line = {
-      operation: this.operation,
-      category: this.category || undefined,
-      agent: this.agentName || undefined,
-      status: codeName,
-      durationMs: Math.round(seconds * 1e6) / 1e3,
-    };
-    if (code === Status.OK) this.env.log.info(line, "request");
-    else if (code === Status.INTERNAL) this.env.log.error({ ...line, error: result?.details }, "request failed");
-    else this.env.log.warn({ ...line, error: result?.details }, "request failed");
+    const level = code === Status.OK ? "info" : code === Status.INTERNAL ? "error" : "warn";
+    const requestLog = requestLogOf(this.env.log);
+    if (!requestLog.enabled(level)) return;
+    const durationMs = Math.round(seconds * 1e6) / 1e3;
+    const { operation, category, agentName } = this;
+    if (code === Status.OK) requestLog.write(level, operation, category, agentName, { status: codeName, durationMs }, "request");
+    else {
+      requestLog.write(
+        level,
+        operation,
+        category,
+        agentName,
+        { status: codeName, durationMs, error: result?.details },
+        "request failed",
+      );
+    }
   }
 }
 
