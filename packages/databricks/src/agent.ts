@@ -19,7 +19,7 @@ import {
 } from "@flyte-agent/core";
 import { DEFAULT_TOKEN_SECRET, checkSecretName, readAccessToken } from "./access-token";
 import { INSTANCE_ENV, allowedHostsFrom, isHostAllowed, toBaseUrl } from "./instance";
-import { type ApiOutcome, type JobsApiCall, JobsApiClient, type JobsApiClientOptions, type RunInfo } from "./jobs-api";
+import type { ApiOutcome, JobsApiCall, JobsApiClient, JobsApiClientOptions, RunInfo } from "./jobs-api";
 import { phaseOfRun } from "./run-state";
 import { buildRunSubmitBody, customOf, DATABRICKS_CUSTOM_KEYS, optionalString } from "./run-submit-body";
 import { runName } from "./run-name";
@@ -89,8 +89,16 @@ export class DatabricksAgent extends AsyncAgent<DatabricksRunMeta> {
     this.pool.client?.close();
   }
 
+  /**
+   * The Jobs API client, made on first use. Its module (and axios with it) is loaded then too:
+   * at start-up it would cost about 6 MiB of resident memory in every server, also those that
+   * never run a Databricks task.
+   */
   private get client(): JobsApiClient {
-    this.pool.client ??= new JobsApiClient(this.pool.options);
+    if (!this.pool.client) {
+      const { JobsApiClient: Client } = require("./jobs-api") as typeof import("./jobs-api");
+      this.pool.client = new Client(this.pool.options);
+    }
     return this.pool.client;
   }
 

@@ -9,7 +9,11 @@ import {
 } from "@grpc/grpc-js";
 import { service, type admin, type core } from "@flyte-agent/flyteidl";
 import type { Connection } from "../connection";
-import { ConnectorCalls } from "./connector-calls";
+import type { ConnectorCalls } from "./connector-calls";
+
+/** The flyteidl2 calls, loaded with the first v2 connection: the flyteidl2 generated code costs about 3 MiB of resident memory in every process that imports core. */
+const connectorCalls = (): typeof ConnectorCalls =>
+  (require("./connector-calls") as typeof import("./connector-calls")).ConnectorCalls;
 import type { ClientTlsOptions } from "./types";
 import { RpcCallError, toRpcError, unary } from "./unary-call";
 
@@ -123,7 +127,9 @@ export class AgentConnection {
       throw new Error(`protocol must be "v1" or "v2", got "${String(this.protocol)}"`);
     }
     this.v2 =
-      this.protocol === "v2" ? new ConnectorCalls(target, channelCredentials, channelOverride, options.connection) : undefined;
+      this.protocol === "v2"
+        ? new (connectorCalls())(target, channelCredentials, channelOverride, options.connection)
+        : undefined;
   }
 
   /**
@@ -134,7 +140,7 @@ export class AgentConnection {
     if (this.v2) {
       if (!this.options.listAgentsOnFreshConnection) return this.v2.listConnectors(timeoutMs, signal);
       const options = { ...this.options.channelOptions, "grpc.use_local_subchannel_pool": 1 };
-      return ConnectorCalls.listConnectorsFresh(this.target, this.channelCredentials, options, timeoutMs, signal);
+      return connectorCalls().listConnectorsFresh(this.target, this.channelCredentials, options, timeoutMs, signal);
     }
     if (!this.options.listAgentsOnFreshConnection) {
       return unary("ListAgents", this.metadataClient.listAgents.bind(this.metadataClient), {}, timeoutMs, signal);

@@ -1,22 +1,44 @@
 import type { ServiceHost } from "../service-host";
-import { service } from "@flyte-agent/flyteidl/v2";
 import type { AgentRegistry } from "../../registry";
-import { AgentOperations } from "../agent-operations";
 import type { ServerEnv } from "../request-scope";
-import { withSafeDeserialize } from "../safe-deserialize";
-import { connectorMetadataService } from "./connector-metadata-service";
-import { asyncConnectorService } from "./connector-service";
-import { refuseSyncOnV2 } from "./sync-refusal";
-import { AsyncConnectorWireService } from "./wire-definition";
+import { lazyService, type MethodShape } from "../lazy-service";
+import type { ConnectorServices } from "./connector-services";
+
+const unary = (path: string): MethodShape => ({ path, requestStream: false, responseStream: false });
+
+/**
+ * The methods of flyteidl2's AsyncConnectorService, keyed as in the generated grpc-js definition
+ * (a test checks them against it).
+ */
+export const ASYNC_CONNECTOR_METHODS: Readonly<Record<string, MethodShape>> = {
+  createTask: unary("/flyteidl2.connector.AsyncConnectorService/CreateTask"),
+  getTask: unary("/flyteidl2.connector.AsyncConnectorService/GetTask"),
+  deleteTask: unary("/flyteidl2.connector.AsyncConnectorService/DeleteTask"),
+  getTaskMetrics: unary("/flyteidl2.connector.AsyncConnectorService/GetTaskMetrics"),
+  getTaskLogs: { path: "/flyteidl2.connector.AsyncConnectorService/GetTaskLogs", requestStream: false, responseStream: true },
+};
+
+/** The methods of flyteidl2's ConnectorMetadataService (a test checks them against the generated definition). */
+export const CONNECTOR_METADATA_METHODS: Readonly<Record<string, MethodShape>> = {
+  getConnector: unary("/flyteidl2.connector.ConnectorMetadataService/GetConnector"),
+  listConnectors: unary("/flyteidl2.connector.ConnectorMetadataService/ListConnectors"),
+};
 
 /**
  * Registers flyteidl2's AsyncConnectorService and ConnectorMetadataService on `server`, over the
  * same registry as the flyteidl 1 services. `env` is the server's, relabelled `protocol: "v2"`
- * for metrics. The server requires this module only when it serves v2, so a v1-only server never loads the flyteidl2 code.
+ * for metrics. The services are registered at once; their code (the flyteidl2 generated
+ * messages and the v2 handlers, about 3 MiB of resident memory) loads on the first v2 call, so a
+ * server that Flyte 1 propellers alone call never loads it.
  */
 export function addConnectorServices(server: ServiceHost, registry: AgentRegistry, env: ServerEnv): void {
-  const v2env: ServerEnv = { metrics: env.metrics, log: env.log, inFlight: env.inFlight, protocol: "v2" };
-  const operations = new AgentOperations(registry, v2env, refuseSyncOnV2);
-  server.addService(withSafeDeserialize(AsyncConnectorWireService), asyncConnectorService(operations, v2env));
-  server.addService(withSafeDeserialize(service.ConnectorMetadataServiceService), connectorMetadataService(registry, v2env));
+  let services: ConnectorServices | undefined;
+  const load = (): ConnectorServices => {
+    services ??= (require("./connector-services") as typeof import("./connector-services")).connectorServices(registry, env);
+    return services;
+  };
+  const asyncConnector = lazyService(ASYNC_CONNECTOR_METHODS, () => load().asyncConnector);
+  const connectorMetadata = lazyService(CONNECTOR_METADATA_METHODS, () => load().connectorMetadata);
+  server.addService(asyncConnector.definition, asyncConnector.implementation);
+  server.addService(connectorMetadata.definition, connectorMetadata.implementation);
 }
