@@ -8,7 +8,7 @@ export interface HttpTarget {
   readonly hostname: string;
   /** The port as written in the URL ("" for the protocol's default). */
   readonly port: string;
-  /** The base URL's path without a trailing slash ("" for none). */
+  /** The base URL's path ("" for none): what goes before the API path. */
   readonly pathPrefix: string;
   /** `protocol`, `host` and `port` as proxy-from-env's `getProxyForUrl` reads them. */
   readonly proxyKey: { readonly protocol: string; readonly host: string; readonly port: string };
@@ -21,7 +21,7 @@ export function httpTarget(baseUrl: string): HttpTarget {
     secure: url.protocol === "https:",
     hostname: url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname,
     port: url.port,
-    pathPrefix: url.pathname.replace(/\/+$/, ""),
+    pathPrefix: url.pathname === "/" ? "" : url.pathname,
     proxyKey: { protocol: url.protocol, host: url.host, port: url.port },
   };
 }
@@ -32,7 +32,7 @@ export interface DirectRequest {
   readonly method: string;
   /** Path and query after the target's path prefix, starting with "/". */
   readonly path: string;
-  /** Request headers (Host, Content-Length and Connection are set here or by Node). */
+  /** Request headers, Content-Length included when there is a body (Host and Connection come from Node). */
   readonly headers: Record<string, string>;
   readonly body?: string;
   /** No response headers within this many ms, or no bytes for this long after them, ends the request. */
@@ -121,7 +121,6 @@ export class DirectHttp {
         outgoing.destroy();
         reject(err);
       };
-      const headers = body === undefined ? req.headers : { ...req.headers, "Content-Length": String(Buffer.byteLength(body)) };
       const outgoing = (target.secure ? https : http).request(
         {
           agent: target.secure ? this.options.httpsAgent : this.options.httpAgent,
@@ -129,7 +128,7 @@ export class DirectHttp {
           port: target.port || undefined,
           path: target.pathPrefix + req.path,
           method: req.method,
-          headers,
+          headers: req.headers,
           signal: req.signal,
           insecureHTTPParser: false,
         },
@@ -154,7 +153,9 @@ export class DirectHttp {
       );
       const onTimeout = () => fail(new DirectHttpError(`timeout of ${timeoutMs}ms exceeded`, "ECONNABORTED"));
       timer = setTimeout(onTimeout, timeoutMs);
-      outgoing.on("error", (err: NodeJS.ErrnoException) => fail(err.name === "AbortError" ? err : new DirectHttpError(err.message, err.code)));
+      outgoing.on("error", (err: NodeJS.ErrnoException) =>
+        fail(err.name === "AbortError" ? err : new DirectHttpError(err.message, err.code)),
+      );
       outgoing.end(body);
     });
   }

@@ -64,8 +64,9 @@ const API = "/api/2.1/jobs";
 type Response = { status: number; headers: Record<string, unknown>; body: unknown };
 type Attempt = { response: Response } | { networkError: string };
 
-/** The headers axios adds to every request (sent the same way when a request goes without axios). */
-const AXIOS_HEADERS = { "User-Agent": `axios/${AXIOS_VERSION}`, "Accept-Encoding": "gzip, compress, deflate, br" } as const;
+/** The User-Agent and Accept-Encoding axios adds to every request (sent the same way without axios). */
+const USER_AGENT = `axios/${AXIOS_VERSION}`;
+const ACCEPT_ENCODING = "gzip, compress, deflate, br";
 
 /** Parsed workspace base URLs: the few a pod talks to. */
 const MAX_TARGETS = 64;
@@ -99,7 +100,11 @@ export class JobsApiClient {
       transformResponse: [(data: unknown) => data],
       validateStatus: () => true,
     });
-    this.direct = new DirectHttp({ httpAgent: this.httpAgent, httpsAgent: this.httpsAgent, maxResponseBytes: MAX_RESPONSE_BYTES });
+    this.direct = new DirectHttp({
+      httpAgent: this.httpAgent,
+      httpsAgent: this.httpsAgent,
+      maxResponseBytes: MAX_RESPONSE_BYTES,
+    });
   }
 
   /** `POST runs/submit`; the body carries the idempotency token. */
@@ -211,10 +216,23 @@ export class JobsApiClient {
     body: string | undefined,
     timeoutMs: number,
   ): Promise<{ status: number; headers: Record<string, unknown>; text: unknown }> {
+    // The headers axios sent, in its order.
     const headers: Record<string, string> =
       body === undefined
-        ? { Authorization: `Bearer ${call.token}`, Accept: "application/json", ...AXIOS_HEADERS }
-        : { Authorization: `Bearer ${call.token}`, Accept: "application/json", "Content-Type": "application/json", ...AXIOS_HEADERS };
+        ? {
+            Accept: "application/json",
+            Authorization: `Bearer ${call.token}`,
+            "User-Agent": USER_AGENT,
+            "Accept-Encoding": ACCEPT_ENCODING,
+          }
+        : {
+            Accept: "application/json",
+            "Content-Type": "application/json",
+            Authorization: `Bearer ${call.token}`,
+            "User-Agent": USER_AGENT,
+            "Content-Length": String(Buffer.byteLength(body)),
+            "Accept-Encoding": ACCEPT_ENCODING,
+          };
     return this.direct.request({ target, method, path: `${API}${path}`, headers, body, timeoutMs, signal: call.signal });
   }
 
