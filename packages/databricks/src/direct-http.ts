@@ -72,6 +72,7 @@ export interface DirectHttpOptions {
 
 const ZLIB = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
 const BROTLI = { flush: zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH };
+const ZSTD = { flush: zlib.constants.ZSTD_e_flush, finishFlush: zlib.constants.ZSTD_e_flush };
 
 type Decode = (raw: Buffer, limit: number, done: (err: Error | null, out: Buffer) => void) => void;
 
@@ -93,6 +94,11 @@ function decoderFor(encoding: string, firstByte: number | undefined): Decode | u
         : (raw, limit, done) => zlib.inflateRaw(raw, { ...ZLIB, maxOutputLength: limit }, done);
     case "br":
       return (raw, limit, done) => zlib.brotliDecompress(raw, { ...BROTLI, maxOutputLength: limit }, done);
+    case "zstd":
+      // Node 22.15 and later.
+      return typeof zlib.zstdDecompress === "function"
+        ? (raw, limit, done) => zlib.zstdDecompress(raw, { ...ZSTD, maxOutputLength: limit }, done)
+        : undefined;
     default:
       return undefined;
   }

@@ -47,6 +47,7 @@ test.each([
   ["deflate", (body: string) => zlib.deflateSync(body)],
   ["deflate", (body: string) => zlib.deflateRawSync(body)],
   ["br", (body: string) => zlib.brotliCompressSync(body)],
+  ["zstd", (body: string) => zlib.zstdCompressSync(body)],
 ])("a body with Content-Encoding %s is decoded", async (encoding, encode) => {
   handler = (_req, res) => {
     res.writeHead(200, { "Content-Encoding": encoding });
