@@ -136,36 +136,46 @@ export class DirectHttp {
       // streams to remove it, which cost about 25 us per request.
       const onAbort = () => fail(signal.reason);
       signal.addEventListener("abort", onAbort, { once: true });
-      const outgoing = (target.secure ? https : http).request(
-        {
-          agent: target.secure ? this.options.httpsAgent : this.options.httpAgent,
-          hostname: target.hostname,
-          port: target.port || undefined,
-          path: target.pathPrefix + req.path,
-          method: req.method,
-          headers: req.headers,
-          insecureHTTPParser: false,
-        },
-        (res) => {
-          if (settled) {
-            res.destroy();
-            return;
-          }
-          // After the headers, the body may take as long as it keeps sending bytes: every chunk
-          // restarts the timer (what axios's socket timeout did, without re-arming the socket's).
-          const restartTimer = () => timer?.refresh();
-          this.readBody(res, req.method, restartTimer).then(
-            (text) => {
-              if (settled) return;
-              settled = true;
-              if (timer) clearTimeout(timer);
-              signal.removeEventListener("abort", onAbort);
-              resolve({ status: res.statusCode ?? 0, headers: res.headers, text });
-            },
-            (err: Error) => fail(err),
-          );
-        },
-      );
+      let outgoing: http.ClientRequest;
+      try {
+        outgoing = (target.secure ? https : http).request(
+          {
+            agent: target.secure ? this.options.httpsAgent : this.options.httpAgent,
+            hostname: target.hostname,
+            port: target.port || undefined,
+            path: target.pathPrefix + req.path,
+            method: req.method,
+            headers: req.headers,
+            insecureHTTPParser: false,
+          },
+          (res) => {
+            if (settled) {
+              res.destroy();
+              return;
+            }
+            // After the headers, the body may take as long as it keeps sending bytes: every chunk
+            // restarts the timer (what axios's socket timeout did, without re-arming the socket's).
+            const restartTimer = () => timer?.refresh();
+            this.readBody(res, req.method, restartTimer).then(
+              (text) => {
+                if (settled) return;
+                settled = true;
+                if (timer) clearTimeout(timer);
+                signal.removeEventListener("abort", onAbort);
+                resolve({ status: res.statusCode ?? 0, headers: res.headers, text });
+              },
+              (err: Error) => fail(err),
+            );
+          },
+        );
+      } catch (err) {
+        // A header Node refuses (a token with a line break): failed as axios reported it.
+        const { message, code } = err as NodeJS.ErrnoException;
+        settled = true;
+        signal.removeEventListener("abort", onAbort);
+        reject(new DirectHttpError(message, code));
+        return;
+      }
       const onTimeout = () => fail(new DirectHttpError(`timeout of ${timeoutMs}ms exceeded`, "ECONNABORTED"));
       timer = setTimeout(onTimeout, timeoutMs);
       outgoing.on("error", (err: NodeJS.ErrnoException) => fail(new DirectHttpError(err.message, err.code)));

@@ -68,6 +68,15 @@ type Attempt = { response: Response } | { networkError: string };
 const USER_AGENT = `axios/${AXIOS_VERSION}`;
 const ACCEPT_ENCODING = "gzip, compress, deflate, br";
 
+/** Bytes axios strips from a header value: C0 controls but tab, DEL, and anything past Latin-1. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters removed.
+const NOT_HEADER_BYTES = /[^\u0009\u0020-\u007e\u0080-\u00ff]+/g;
+
+/** A header value as axios sent it: bytes a header cannot carry removed, then spaces and tabs trimmed at both ends. */
+function headerValue(value: string): string {
+  return value.replace(NOT_HEADER_BYTES, "").replace(/^[ \t]+|[ \t]+$/g, "");
+}
+
 /** Parsed workspace base URLs: the few a pod talks to. */
 const MAX_TARGETS = 64;
 
@@ -217,18 +226,19 @@ export class JobsApiClient {
     timeoutMs: number,
   ): Promise<{ status: number; headers: Record<string, unknown>; text: unknown }> {
     // The headers axios sent, in its order.
+    const authorization = headerValue(`Bearer ${call.token}`);
     const headers: Record<string, string> =
       body === undefined
         ? {
             Accept: "application/json",
-            Authorization: `Bearer ${call.token}`,
+            Authorization: authorization,
             "User-Agent": USER_AGENT,
             "Accept-Encoding": ACCEPT_ENCODING,
           }
         : {
             Accept: "application/json",
             "Content-Type": "application/json",
-            Authorization: `Bearer ${call.token}`,
+            Authorization: authorization,
             "User-Agent": USER_AGENT,
             "Content-Length": String(Buffer.byteLength(body)),
             "Accept-Encoding": ACCEPT_ENCODING,

@@ -174,3 +174,14 @@ test("requests carry the headers, path and body axios sent, in its order", async
     },
   ]);
 });
+
+test("a token with bytes a header cannot carry is sent without them, as axios sent it", async () => {
+  const seen: Array<string | undefined> = [];
+  handler = (req, res) => {
+    seen.push(req.headers.authorization);
+    res.end("{}");
+  };
+  const got = await client.getRun({ ...call(), token: "to\nk\u0100 \t" }, "7");
+  expect(got.kind).toBe("ok");
+  expect(seen).toEqual(["Bearer tok"]);
+});
