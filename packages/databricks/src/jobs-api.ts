@@ -1,3 +1,6 @@
+/// <reference path="./proxy-from-env.d.ts" />
+// (proxy-from-env ships no types: this file declares the one function used here, for every
+// project that compiles this module, e.g. the testing package's type-check.)
 import http from "node:http";
 import https from "node:https";
 import axios, { type AxiosInstance, isAxiosError, VERSION as AXIOS_VERSION } from "axios";
