@@ -20,7 +20,9 @@ beforeEach(async () => {
   server = http.createServer((req, res) => handler(req, res));
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  client = new JobsApiClient({ requestTimeoutMs: 500, maxSockets: 4, retry: retryPolicy({ maxAttempts: 1 }) });
+  // Generous: a loaded CI machine must not turn a slow answer into a timeout. The stall test
+  // makes its own client with a short timeout.
+  client = new JobsApiClient({ requestTimeoutMs: 10_000, maxSockets: 4, retry: retryPolicy({ maxAttempts: 1 }) });
 });
 afterEach(async () => {
   client.close();
@@ -106,11 +108,16 @@ test("a body that stops coming after the headers times out", async () => {
     res.writeHead(200, { "Content-Length": "1000" });
     res.write("{");
   };
-  expect(await client.getRun(call(), "7")).toEqual({
-    kind: "unavailable",
-    attempts: 1,
-    message: "no answer from Databricks within 500 ms (after 1 attempt)",
-  });
+  const impatient = new JobsApiClient({ requestTimeoutMs: 500, maxSockets: 1, retry: retryPolicy({ maxAttempts: 1 }) });
+  try {
+    expect(await impatient.getRun(call(), "7")).toEqual({
+      kind: "unavailable",
+      attempts: 1,
+      message: "no answer from Databricks within 500 ms (after 1 attempt)",
+    });
+  } finally {
+    impatient.close();
+  }
 });
 
 test("requests carry the headers, path and body axios sent, in its order", async () => {

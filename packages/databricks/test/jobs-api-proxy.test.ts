@@ -32,7 +32,7 @@ beforeEach(async () => {
   });
   await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
   proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
-  client = new JobsApiClient({ requestTimeoutMs: 2_000, maxSockets: 4, retry: retryPolicy({ maxAttempts: 1 }) });
+  client = new JobsApiClient({ requestTimeoutMs: 10_000, maxSockets: 4, retry: retryPolicy({ maxAttempts: 1 }) });
 });
 afterEach(async () => {
   client.close();
