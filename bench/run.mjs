@@ -134,7 +134,7 @@ async function main() {
     }
     if (want("realistic")) {
       log(
-        `realistic load (Databricks, 10,000 runs in flight, 100 GetTask/s + 2 CreateTask/s + ListAgents every 10 s, fake API answering in 200 ms, ${settings.realisticSeconds} s, ${settings.realisticRuns} run(s)):`,
+        `realistic load (Databricks, 10,000 runs in flight, 100 GetTask/s + 2 CreateTask/s + ListAgents every 10 s, fake API answering in 200 ms, ${settings.realisticSeconds} s, ${settings.realisticRuns} run(s), each followed by the same load on bare grpc-js + node:http):`,
       );
       results.realistic = await realisticSection({
         runs: settings.realisticRuns,
@@ -193,7 +193,7 @@ async function main() {
   const m = results.machine;
   process.stdout.write(
     `\n${m.nproc} x ${m.cpuModel}, node ${m.node}, load average ${m.loadAvg.join(" ")} at the start, ${results.date}\n` +
-      `${results.pinning}; full = flyte-agent serve (${plugin.label}; Node runs with ${describeSettings(FULL_SERVER_ENV)}), bare = bench/servers/bare-server.mjs, ` +
+      `${results.pinning}; full = flyte-agent serve (${plugin.label}; Node runs with ${describeSettings(FULL_SERVER_ENV)}), bare = bench/servers/bare-server.mjs (the realistic load: bench/servers/bare-http-server.mjs), ` +
       `python = bench/servers/python-servicer.py (${python.ok ? python.label : `not run: ${python.reason}`})\n\n`,
   );
   printTable(summaryRows(results));

@@ -46,6 +46,27 @@ export function cpuSeconds(pid) {
 }
 
 /**
+ * CPU time per thread kind so far, in seconds, from /proc/<pid>/task: {"<thread name> user": s,
+ * "<thread name> system": s}, threads of the same name summed (V8's and libuv's workers share
+ * names). Empty when unavailable.
+ */
+export function threadCpuSeconds(pid) {
+  const out = {};
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")).replace(/\d+$/, "");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      out[`${name} user`] = (out[`${name} user`] ?? 0) + Number(fields[11]) / CLOCK_TICKS;
+      out[`${name} system`] = (out[`${name} system`] ?? 0) + Number(fields[12]) / CLOCK_TICKS;
+    }
+  } catch {
+    // the process or one of its threads has gone
+  }
+  return out;
+}
+
+/**
  * Time the process's threads have spent runnable but waiting for a CPU, in seconds, summed over
  * /proc/<pid>/task/<tid>/schedstat (NaN when unavailable). A server that waits a lot was starved
  * by other work on its CPU, so its latency says more about the machine than about the server.

@@ -1,7 +1,7 @@
 // Starts the servers under test as separate processes, each on the server's CPU: the full agent
 // service (the real `flyte-agent serve` CLI) and the bare grpc-js baseline.
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, openSync } from "node:fs";
 import { join } from "node:path";
 import { pinned } from "./cpu-pin.mjs";
 import { freePort, stop, track } from "./proc.mjs";
@@ -42,6 +42,12 @@ export async function customTaskPlugin() {
  * "--max-semi-space-size=64" to try a flag on the full server only).
  */
 export const FULL_SERVER_NODE_ARGS = (process.env.BENCH_FULL_NODE_ARGS ?? "").split(" ").filter(Boolean);
+
+/**
+ * Where a full server's stdout goes when its logs are not captured: BENCH_FULL_STDOUT names a
+ * file to append to (to read its `--trace-gc` lines, for example), else nowhere.
+ */
+const FULL_SERVER_STDOUT = process.env.BENCH_FULL_STDOUT ? openSync(process.env.BENCH_FULL_STDOUT, "a") : "ignore";
 
 /**
  * Environment given to every full server: the image's runtime settings (see
@@ -85,7 +91,7 @@ export async function startFullServer({
     spawn(command, argv, {
       cwd,
       env: { ...process.env, ...FULL_SERVER_ENV, ...env },
-      stdio: ["ignore", captureLogs ? "pipe" : "ignore", "pipe"],
+      stdio: ["ignore", captureLogs ? "pipe" : FULL_SERVER_STDOUT, "pipe"],
     }),
   );
   let stderr = "";
@@ -135,6 +141,25 @@ export async function startBareServer({ nodeArgs = [], env = {} } = {}) {
   const child = track(spawn(command, argv, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] }));
   await listening(child, "bare server");
   return { kind: "bare", address: `127.0.0.1:${port}`, child, stop: () => stop(child) };
+}
+
+/**
+ * Spawns the realistic load's baseline (bench/servers/bare-http-server.mjs: bare grpc-js making
+ * the same Jobs API calls with Node's `http`), with Node's defaults like the bare server.
+ */
+export async function startBareHttpServer({ jobsApiUrl, token, nodeArgs = [], env = {} }) {
+  if (process.env.BENCH_BARE_IMAGE_SETTINGS === "1") env = { ...imageRuntimeSettings(), ...env };
+  const port = await freePort();
+  const [command, argv] = pinned("server", process.execPath, [
+    ...nodeArgs,
+    join(BENCH_DIR, "servers", "bare-http-server.mjs"),
+    String(port),
+    jobsApiUrl,
+    token,
+  ]);
+  const child = track(spawn(command, argv, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] }));
+  await listening(child, "bare HTTP server");
+  return { kind: "bare-http", address: `127.0.0.1:${port}`, child, stop: () => stop(child) };
 }
 
 /** Resolves with the port once a baseline prints "listening <port>" on stdout. */
