@@ -1,4 +1,14 @@
-import { decode, encode } from "@msgpack/msgpack";
+import type * as Msgpack from "@msgpack/msgpack";
+
+/**
+ * The msgpack codec, loaded with the first msgpack value encoded or decoded: most agents never
+ * see one, and a server that loads it at start-up holds about 1 MiB more while idle.
+ */
+let codec: typeof Msgpack | undefined;
+function msgpack(): typeof Msgpack {
+  codec ??= require("@msgpack/msgpack") as typeof Msgpack;
+  return codec;
+}
 import { core as idl } from "@flyte-agent/flyteidl";
 import type { core } from "@flyte-agent/flyteidl";
 import { setOwn } from "./own-property";
@@ -55,7 +65,7 @@ export function msgpackStructType(): core.LiteralType {
  * Throws a TypeError for anything else (functions, class instances, `undefined` in a list).
  */
 export function encodeMsgpack(value: unknown): Uint8Array {
-  return encode(toMsgpackValue(value, 0, "value"), { useBigInt64: true });
+  return msgpack().encode(toMsgpackValue(value, 0, "value"), { useBigInt64: true });
 }
 
 /**
@@ -68,7 +78,7 @@ export function decodeMsgpack(bytes: Uint8Array): MsgpackValue {
   let decoded: unknown;
   try {
     // Every element takes at least one byte: a longer length claim is a lie, refused before allocating.
-    decoded = decode(bytes, {
+    decoded = msgpack().decode(bytes, {
       useBigInt64: true,
       maxArrayLength: bytes.length,
       maxMapLength: bytes.length,

@@ -1,4 +1,4 @@
-import type { PluginNames } from "./new";
+import type { PluginNames } from "./new-command";
 
 /**
  * The README of a plugin created by `flyte-agent new`: about the new plugin (its task types,

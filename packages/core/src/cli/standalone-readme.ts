@@ -1,4 +1,4 @@
-import type { PluginNames } from "./new";
+import type { PluginNames } from "./new-command";
 
 /** The service name of this project's own manifests (deploy/kubernetes): `flyte-agent` in namespace `flyte`. */
 export const AGENT_SERVICE_ENDPOINT = "dns:///flyte-agent.flyte.svc.cluster.local:8000";
