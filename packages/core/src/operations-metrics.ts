@@ -14,6 +14,8 @@
  * - `flyte_agent_tasks_finished_total{task_type,phase,protocol}`: GetTask (or a sync run)
  *   answering a terminal phase: with `flyte_connector_requests_success_total{operation="create"}`,
  *   tasks created versus finished;
+ * - `flyte_agent_log_lines_dropped_total`: log lines dropped because stdout did not take them
+ *   while the logger's buffer was full (see `createLogger`);
  * - `flyte_agent_build_info{version,node,plugins}`: always 1.
  *
  * `service` is the external system's name a plugin gives core's HTTP helpers (`retryHttp`'s
@@ -76,6 +78,12 @@ const tasksFinished = new Counter({
   registers: [],
 });
 
+const logLinesDropped = new Counter({
+  name: `${OPERATIONS_METRICS_PREFIX}log_lines_dropped_total`,
+  help: "Log lines dropped because stdout did not take them while the log buffer was full",
+  registers: [],
+});
+
 const buildInfo = new Gauge({
   name: `${OPERATIONS_METRICS_PREFIX}build_info`,
   help: "Always 1; the labels say which core version, Node.js and plugins this process runs",
@@ -90,6 +98,7 @@ const ALL: readonly { name: string; metric: Metric }[] = [
   externalRetries,
   externalFailures,
   tasksFinished,
+  logLinesDropped,
   buildInfo,
 ].map((metric) => ({ name: (metric as unknown as { name: string }).name, metric: metric as Metric }));
 
@@ -155,6 +164,11 @@ export function observeExternalRetry(service: string, reason: ExternalRetryReaso
 /** Counts one request to an external system given up after its retries. */
 export function observeExternalFailure(service: string): void {
   externalFailures.inc({ service: serviceLabel(service) });
+}
+
+/** Counts one log line the logger's destination dropped (its buffer was full). */
+export function observeLogLineDropped(): void {
+  logLinesDropped.inc();
 }
 
 /** Phase names for the `phase` label. */

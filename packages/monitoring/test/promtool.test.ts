@@ -17,7 +17,7 @@ describe(`promtool (${available ? promtool.stdout.split("\n")[0] : "not installe
   withPromtool("check rules accepts the PrometheusRule's groups", () => {
     writeRuleFile(join(dir, "rules.yaml"));
     const run = spawnSync("promtool", ["check", "rules", join(dir, "rules.yaml")], { encoding: "utf8" });
-    expect(run.stdout + run.stderr).toContain("SUCCESS: 6 rules found");
+    expect(run.stdout + run.stderr).toContain("SUCCESS: 7 rules found");
     expect(run.status).toBe(0);
   });
 
@@ -40,6 +40,7 @@ describe(`promtool (${available ? promtool.stdout.split("\n")[0] : "not installe
       "FlyteAgentRestarting",
       "FlyteAgentExternalCredentialsRefused",
       "FlyteAgentExternalThrottled",
+      "FlyteAgentLogLinesDropped",
     ]) {
       expect(tests).toContain(`alertname: ${name}\n        exp_alerts:\n          - exp_labels:`);
     }

@@ -13,6 +13,7 @@ test("the PrometheusRule has the alerts operators asked for", () => {
     "FlyteAgentRestarting",
     "FlyteAgentExternalCredentialsRefused",
     "FlyteAgentExternalThrottled",
+    "FlyteAgentLogLinesDropped",
   ]);
 });
 
