@@ -9,7 +9,8 @@
 //   --no-python                skips the Python baseline; --soak-seconds=N (default 120, 30 with
 //                              --quick); --scale-runs=N (default 2, 1 with --quick);
 //                              --realistic-seconds=N (default 60, 15 with --quick), --realistic-runs=N
-//                              (default 3, 1 with --quick)
+//                              (default 3, 1 with --quick); --rate=N: the fixed-rate section's GetTask/s
+//                              (default 2000; 100 is ten propellers at their read limit)
 // Run it with Node 24 (the image's Node): the servers run on the Node that runs the bench.
 // The servers run on CPU 0, h2load, load clients, fakes and the bench itself on CPU 1 (taskset;
 // BENCH_NO_PIN=1 turns it off). Prints the tables and writes bench/results/<date>.json.
@@ -53,7 +54,7 @@ const option = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split("="
 if (flag("help")) {
   process.stdout.write(
     `usage: pnpm bench [--quick] [--only=${SECTIONS.join(",")}] [--profile|--no-profile] [--no-python]\n` +
-      "                  [--soak-seconds=N] [--scale-runs=N] [--realistic-seconds=N] [--realistic-runs=N]\n",
+      "                  [--soak-seconds=N] [--scale-runs=N] [--realistic-seconds=N] [--realistic-runs=N] [--rate=N]\n",
   );
   process.exit(0);
 }
@@ -102,6 +103,7 @@ settings.soakSeconds = positive("soak-seconds", quick ? 30 : 120);
 settings.scaleRuns = positive("scale-runs", quick ? 1 : 2);
 settings.realisticSeconds = positive("realistic-seconds", quick ? 15 : 60);
 settings.realisticRuns = positive("realistic-runs", quick ? 1 : 3);
+settings.fixedRate = positive("rate", 2000);
 
 async function main() {
   loadCore(); // fails early with a hint when the workspace is not built
@@ -152,8 +154,14 @@ async function main() {
       results.protocols = await protocolsSection({ ...common, runs: settings.runs, durationS: settings.durationS });
     }
     if (want("fixed-rate")) {
-      log("fixed rate (h2load --rps, 2,000 GetTask/s):");
-      results.fixedRate = await fixedRateSection({ ...common, runs: settings.rateRuns, durationS: settings.rateDurationS });
+      log(`fixed rate (h2load --rps, ${settings.fixedRate} GetTask/s):`);
+      results.fixedRate = await fixedRateSection({
+        ...common,
+        rate: settings.fixedRate,
+        runs: settings.rateRuns,
+        // At least 1,000 calls per run, however low the rate.
+        durationS: Math.max(settings.rateDurationS, Math.ceil(1000 / settings.fixedRate)),
+      });
     }
     if (want("cost")) {
       log(`cost per call of each operation (${settings.costRequests} calls each, closed loop):`);
