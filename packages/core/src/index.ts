@@ -171,7 +171,9 @@ export {
   AgentMetrics,
   LEGACY_METRICS_PREFIX,
   legacyMetricsFromEnv,
+  METRICS_LISTENER_LIMITS,
   type AgentMetricsOptions,
+  type MetricsListenerLimits,
   type Operation,
   type Protocol,
 } from "./metrics";

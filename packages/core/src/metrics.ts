@@ -1,6 +1,9 @@
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { type MetricsListenerLimits, serveMetrics } from "./metrics-http";
 import { registerOperationsMetrics } from "./operations-metrics";
+
+export { METRICS_LISTENER_LIMITS, type MetricsListenerLimits } from "./metrics-http";
 
 /**
  * The operations metrics and logs are labelled with: the task calls (`create`, `get`, `delete`,
@@ -163,32 +166,11 @@ export class AgentMetrics {
     this.legacy?.inputBytes.labels({ task_type: taskType }).observe(bytes);
   }
 
-  /** Serves `/metrics` on its own HTTP port. Resolves once listening. */
-  async listen(port: number, host = "0.0.0.0"): Promise<Server> {
-    const server = createServer((req, res) => {
-      if (req.url === "/metrics" || req.url?.startsWith("/metrics?")) {
-        this.registry.metrics().then(
-          (body) => {
-            res.writeHead(200, { "content-type": this.registry.contentType });
-            res.end(body);
-          },
-          () => {
-            res.writeHead(500);
-            res.end();
-          },
-        );
-        return;
-      }
-      res.writeHead(404, { "content-type": "text/plain" });
-      res.end("not found; metrics are at /metrics\n");
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(port, host, () => {
-        server.off("error", reject);
-        resolve();
-      });
-    });
-    return server;
+  /**
+   * Serves `/metrics` on its own HTTP port, within {@link METRICS_LISTENER_LIMITS} (or `limits`).
+   * Resolves once listening.
+   */
+  listen(port: number, host = "0.0.0.0", limits: Partial<MetricsListenerLimits> = {}): Promise<Server> {
+    return serveMetrics(this.registry, port, host, limits);
   }
 }
