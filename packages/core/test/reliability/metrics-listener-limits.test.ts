@@ -122,6 +122,7 @@ describe("the /metrics listener's limits", () => {
     }
     const elapsed = performance.now() - started;
     expect(elapsed).toBeGreaterThanOrEqual(headersTimeoutMs);
-    expect(elapsed).toBeLessThan(headersTimeoutMs + 2000);
-  });
+    // Node's own default would hold it for 60 s; the slack is for a loaded machine.
+    expect(elapsed).toBeLessThan(headersTimeoutMs + 10_000);
+  }, 30_000);
 });
