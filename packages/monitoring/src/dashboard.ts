@@ -233,6 +233,14 @@ export const ROWS: readonly RowSpec[] = [
         ],
       },
       {
+        title: "Log lines dropped",
+        description:
+          "Log lines per second dropped because stdout did not take them while the 8 MiB log buffer was full, per pod (FlyteAgentLogLinesDropped).",
+        kind: "timeseries",
+        unit: "short",
+        queries: [{ expr: `sum by (instance) (${rate("flyte_agent_log_lines_dropped_total")})`, legend: "{{instance}}" }],
+      },
+      {
         title: "Restarts (last hour)",
         description: "Process starts seen in the last hour, per pod (FlyteAgentRestarting).",
         kind: "stat",

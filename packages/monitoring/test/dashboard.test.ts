@@ -42,6 +42,7 @@ test("the panels the operators asked for are there, on the metrics core exports"
     "process_resident_memory_bytes",
     "nodejs_eventloop_lag_p99_seconds",
     "nodejs_gc_duration_seconds_sum",
+    "flyte_agent_log_lines_dropped_total",
     "flyte_agent_build_info",
   ]) {
     expect(exprs).toContain(metric);
