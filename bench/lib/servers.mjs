@@ -130,36 +130,31 @@ export async function startFullServer({
  * defaults, 76.7 µs with the image's, 5 alternating runs): it allocates too little for the
  * young generation's size to matter, so the choice does not move the ratios.
  */
-export async function startBareServer({ nodeArgs = [], env = {} } = {}) {
-  if (process.env.BENCH_BARE_IMAGE_SETTINGS === "1") env = { ...imageRuntimeSettings(), ...env };
-  const port = await freePort();
-  const [command, argv] = pinned("server", process.execPath, [
-    ...nodeArgs,
-    join(BENCH_DIR, "servers", "bare-server.mjs"),
-    String(port),
-  ]);
-  const child = track(spawn(command, argv, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] }));
-  await listening(child, "bare server");
-  return { kind: "bare", address: `127.0.0.1:${port}`, child, stop: () => stop(child) };
+export function startBareServer({ nodeArgs = [], env = {} } = {}) {
+  return startBaseline({ kind: "bare", script: "bare-server.mjs", args: [], nodeArgs, env });
 }
 
 /**
  * Spawns the realistic load's baseline (bench/servers/bare-http-server.mjs: bare grpc-js making
  * the same Jobs API calls with Node's `http`), with Node's defaults like the bare server.
  */
-export async function startBareHttpServer({ jobsApiUrl, token, nodeArgs = [], env = {} }) {
+export function startBareHttpServer({ jobsApiUrl, token, nodeArgs = [], env = {} }) {
+  return startBaseline({ kind: "bare-http", script: "bare-http-server.mjs", args: [jobsApiUrl, token], nodeArgs, env });
+}
+
+/** Spawns bench/servers/<script> on a free port (then `args`) on the server's CPU; waits until it listens. */
+async function startBaseline({ kind, script, args, nodeArgs, env }) {
   if (process.env.BENCH_BARE_IMAGE_SETTINGS === "1") env = { ...imageRuntimeSettings(), ...env };
   const port = await freePort();
   const [command, argv] = pinned("server", process.execPath, [
     ...nodeArgs,
-    join(BENCH_DIR, "servers", "bare-http-server.mjs"),
+    join(BENCH_DIR, "servers", script),
     String(port),
-    jobsApiUrl,
-    token,
+    ...args,
   ]);
   const child = track(spawn(command, argv, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] }));
-  await listening(child, "bare HTTP server");
-  return { kind: "bare-http", address: `127.0.0.1:${port}`, child, stop: () => stop(child) };
+  await listening(child, `${kind} server`);
+  return { kind, address: `127.0.0.1:${port}`, child, stop: () => stop(child) };
 }
 
 /** Resolves with the port once a baseline prints "listening <port>" on stdout. */
